@@ -1,0 +1,42 @@
+package io.trackside.log;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The durable, partitioned event log between the collectors and every sink. Kafka semantics,
+ * so a Kafka implementation can replace the embedded one without touching the pipeline:
+ * records are keyed (one key always lands in one partition, so a visitor's events stay
+ * ordered), each partition has increasing offsets, and each named consumer group reads from
+ * its own committed position.
+ */
+public interface EventLog extends AutoCloseable {
+
+  int partitions();
+
+  /**
+   * Appends records. The returned future completes only once every record is durable (fsynced);
+   * it completes exceptionally with {@link LogUnavailableException} when the log cannot take them
+   * (queue full, disk full, over its size limit, closing). Never blocks the caller.
+   */
+  CompletableFuture<Void> append(List<LogRecord> records);
+
+  /** A consumer of the named group that reads the given partitions. */
+  LogConsumer consumer(String group, Collection<Integer> partitions);
+
+  /** Next offset to be written in a partition (the durable end; consumers never read past it). */
+  long endOffset(int partition);
+
+  /** The committed position (next offset to read) of a group in a partition; 0 if none. */
+  long committedOffset(String group, int partition);
+
+  /** Total bytes of the log on disk. */
+  long sizeBytes();
+
+  /** Null when healthy, otherwise what is wrong, for /readyz. */
+  String problem();
+
+  @Override
+  void close();
+}
