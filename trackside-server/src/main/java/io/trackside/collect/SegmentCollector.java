@@ -1,0 +1,190 @@
+package io.trackside.collect;
+
+import io.trackside.core.IntakeException;
+import io.trackside.core.IntakeItem;
+import io.trackside.core.ReceivedEvent;
+import io.trackside.core.SegmentIntake;
+import io.trackside.log.EventLog;
+import io.trackside.log.LogRecord;
+import io.trackside.log.LogUnavailableException;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Segment HTTP Tracking API ({@code POST /v1/track}, {@code /v1/batch}, analytics.js's
+ * {@code /v1/t} … and {@code /v1/b}). It authenticates the source, parses and judges each
+ * event, appends everything to the log in one call and answers only when that append is
+ * durable (promise 1). It never blocks the event loop: the log's writer completes the future.
+ */
+public final class SegmentCollector {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentCollector.class);
+  private static final Map<String, String> PATH_TYPES = Map.ofEntries(
+      Map.entry("track", "track"), Map.entry("t", "track"),
+      Map.entry("page", "page"), Map.entry("p", "page"),
+      Map.entry("screen", "screen"), Map.entry("s", "screen"),
+      Map.entry("identify", "identify"), Map.entry("i", "identify"),
+      Map.entry("group", "group"), Map.entry("g", "group"),
+      Map.entry("alias", "alias"), Map.entry("a", "alias"));
+  private static final List<String> BATCH_PATHS = List.of("batch", "b", "import");
+  private static final String SUCCESS = "{\"success\":true}";
+
+  private final SegmentIntake intake;
+  private final Map<String, String> sourceByWriteKey;
+  private final EventLog log;
+  private final CollectMetrics metrics;
+  private final ClientAddress clientAddress;
+  private final Admission admission;
+
+  public SegmentCollector(SegmentIntake intake, Map<String, String> sourceByWriteKey, EventLog log,
+                          CollectMetrics metrics, ClientAddress clientAddress, Admission admission) {
+    this.intake = intake;
+    this.sourceByWriteKey = Map.copyOf(sourceByWriteKey);
+    this.log = log;
+    this.metrics = metrics;
+    this.clientAddress = clientAddress;
+    this.admission = admission;
+  }
+
+  public void mount(Router router) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(intake.limits().maxRequestBytes());
+    router.postWithRegex("/v1/([a-z]+)/?").handler(this::checkPath).handler(body).handler(this::handle)
+        .failureHandler(this::bodyFailure);
+  }
+
+  private void checkPath(RoutingContext ctx) {
+    String kind = ctx.pathParam("param0");
+    if (!PATH_TYPES.containsKey(kind) && !BATCH_PATHS.contains(kind)) {
+      HttpErrors.send(ctx, 404, "not_found", "no such endpoint: POST /v1/" + kind
+          + "; use /v1/track, /v1/page, /v1/screen, /v1/identify, /v1/group, /v1/alias or /v1/batch");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** The body handler fails the route with 413 on an oversized body; Segment's clients need a 400. */
+  private void bodyFailure(RoutingContext ctx) {
+    if (ctx.statusCode() == 413) {
+      metrics.rejectedRequest("request_too_large");
+      HttpErrors.send(ctx, 400, "request_too_large",
+          "request body is over " + intake.limits().maxRequestBytes() + " bytes, the limit per request");
+    } else {
+      LOG.warn("collector request failed", ctx.failure());
+      HttpErrors.send(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "internal_error",
+          "the request could not be handled; nothing was stored, retry it");
+    }
+  }
+
+  private void handle(RoutingContext ctx) {
+    long startNanos = System.nanoTime();
+    long receivedAt = System.currentTimeMillis();
+    HttpServerRequest request = ctx.request();
+    if (!admission.tryEnter()) {
+      metrics.rejectedRequest("shutting_down");
+      HttpErrors.unavailable(ctx, "shutting_down", "Trackside is shutting down; retry shortly", 5);
+      return;
+    }
+    try {
+      String kind = ctx.pathParam("param0");
+      String headerKey = WriteKeys.fromBasicAuth(request.getHeader(HttpHeaders.AUTHORIZATION));
+      String source = headerKey == null ? null : sourceByWriteKey.get(headerKey);
+      if (headerKey != null && source == null) {
+        unauthorized(ctx);
+        admission.exit();
+        return;
+      }
+      SegmentIntake.Request parsed;
+      try {
+        byte[] body = RequestBody.decode(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(),
+            request.getHeader(HttpHeaders.CONTENT_ENCODING), intake.limits().maxRequestBytes());
+        parsed = intake.parse(body, PATH_TYPES.get(kind));
+      } catch (IntakeException e) {
+        metrics.rejectedRequest(e.code());
+        HttpErrors.send(ctx, 400, e.code(), e.getMessage());
+        admission.exit();
+        return;
+      }
+      if (source == null) {
+        source = parsed.writeKey() == null ? null : sourceByWriteKey.get(parsed.writeKey());
+        if (source == null) {
+          unauthorized(ctx);
+          admission.exit();
+          return;
+        }
+      }
+      append(ctx, source, parsed.items(), receivedAt, startNanos);
+    } catch (RuntimeException e) {
+      admission.exit();
+      throw e;
+    }
+  }
+
+  private void append(RoutingContext ctx, String source, List<IntakeItem> items, long receivedAt, long startNanos) {
+    String ip = clientAddress.of(ctx.request());
+    String userAgent = ctx.request().getHeader(HttpHeaders.USER_AGENT);
+    List<LogRecord> records = new ArrayList<>(items.size());
+    int valid = 0;
+    for (IntakeItem item : items) {
+      ReceivedEvent received = new ReceivedEvent(receivedAt, source, ip, userAgent,
+          item.rejectReason(), item.rejectDetail(), item.json());
+      records.add(new LogRecord(item.visitorKey(), receivedAt, received.encode()));
+      if (item.valid()) {
+        valid++;
+      }
+    }
+    metrics.received(source, items.size());
+    if (records.isEmpty()) {
+      finish(ctx, startNanos);
+      return;
+    }
+    int validCount = valid;
+    String sourceName = source;
+    Future.fromCompletionStage(log.append(records), ctx.vertx().getOrCreateContext()).onComplete(result -> {
+      if (result.succeeded()) {
+        metrics.stored(sourceName, validCount);
+        for (IntakeItem item : items) {
+          if (!item.valid()) {
+            metrics.quarantined(sourceName, item.rejectReason());
+          }
+        }
+        finish(ctx, startNanos);
+      } else {
+        Throwable failure = result.cause() instanceof CompletionException ? result.cause().getCause() : result.cause();
+        if (failure instanceof LogUnavailableException unavailable) {
+          metrics.refused(sourceName, unavailable.reason(), items.size());
+          HttpErrors.unavailable(ctx, unavailable.reason(), "events not stored: " + unavailable.getMessage()
+              + "; retry after " + unavailable.retryAfterSeconds() + " s", unavailable.retryAfterSeconds());
+        } else {
+          LOG.error("append to the event log failed unexpectedly", failure);
+          metrics.refused(sourceName, "internal_error", items.size());
+          HttpErrors.unavailable(ctx, "internal_error", "events not stored; retry shortly", 5);
+        }
+        admission.exit();
+      }
+    });
+  }
+
+  private void finish(RoutingContext ctx, long startNanos) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(SUCCESS);
+    metrics.requestTimer().record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    admission.exit();
+  }
+
+  private void unauthorized(RoutingContext ctx) {
+    metrics.rejectedRequest("unauthorized");
+    ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"trackside\"");
+    HttpErrors.send(ctx, 401, "unauthorized", "missing or unknown write key: send it as HTTP Basic user name "
+        + "(base64 of \"<writeKey>:\") or as \"writeKey\" in the JSON body");
+  }
+
+}

@@ -1,0 +1,100 @@
+package io.trackside.dashboard;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.trackside.collect.HttpErrors;
+import io.trackside.warehouse.DuckDbWarehouse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The operators' JSON API under {@code /api/}: every route needs {@code Authorization: Bearer
+ * <admin token>}. Queries run on worker threads, never on the event loop.
+ */
+public final class AdminApi {
+  static final int MAX_LIMIT = 10_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final byte[] adminToken;
+  private final DuckDbWarehouse warehouse;
+
+  public AdminApi(String adminToken, DuckDbWarehouse warehouse) {
+    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    this.warehouse = warehouse;
+  }
+
+  public void mount(Router router) {
+    router.route("/api/*").handler(this::authenticate);
+    router.get("/api/events").blockingHandler(this::events, false);
+    router.get("/api/quarantine").blockingHandler(this::quarantine, false);
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    boolean ok = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken);
+    if (!ok) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"trackside\"");
+      HttpErrors.send(ctx, 401, "unauthorized", "the /api/ endpoints need 'Authorization: Bearer <admin token>' "
+          + "(admin-token in the config, printed at start-up)");
+      return;
+    }
+    ctx.next();
+  }
+
+  private void events(RoutingContext ctx) {
+    Integer limit = limit(ctx, 100);
+    if (limit == null) {
+      return;
+    }
+    String type = ctx.request().getParam("type");
+    String event = ctx.request().getParam("event");
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("events", warehouse.recentEvents(limit, blankToNull(type), blankToNull(event)));
+    respond(ctx, body);
+  }
+
+  private void quarantine(RoutingContext ctx) {
+    Integer limit = limit(ctx, 100);
+    if (limit == null) {
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("quarantine", warehouse.recentQuarantine(limit));
+    respond(ctx, body);
+  }
+
+  private static Integer limit(RoutingContext ctx, int fallback) {
+    String text = ctx.request().getParam("limit");
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    try {
+      int limit = Integer.parseInt(text.trim());
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    HttpErrors.send(ctx, 400, "invalid_limit", "limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + text + "'");
+    return null;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  private static void respond(RoutingContext ctx, Object body) {
+    try {
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(JSON.writeValueAsString(body));
+    } catch (JsonProcessingException e) {
+      ctx.fail(e);
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.trackside.server;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The start-up message: where Trackside listens, its keys, and a request to paste. */
+final class Banner {
+  private static final Logger LOG = LoggerFactory.getLogger(Banner.class);
+
+  private Banner() {
+  }
+
+  static void print(Config config, int port) {
+    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "localhost" : config.host();
+    String base = "http://" + host + ":" + port;
+    Config.Source first = config.sources().get(0);
+    StringBuilder text = new StringBuilder();
+    text.append("\n\nTrackside is running on ").append(base).append("  (config: ")
+        .append(config.configFile().toAbsolutePath()).append(", data: ").append(config.dataDir().toAbsolutePath()).append(")\n");
+    for (Config.Source source : config.sources()) {
+      text.append("  source ").append(source.name()).append(" — write key: ").append(source.writeKey()).append('\n');
+    }
+    text.append("  admin token (Authorization: Bearer …): ").append(config.adminToken()).append("\n\n")
+        .append("Send an event:\n")
+        .append("  curl -u '").append(first.writeKey()).append(":' -H 'Content-Type: application/json' \\\n")
+        .append("    -d '{\"type\":\"track\",\"event\":\"Hello Trackside\",\"anonymousId\":\"visitor-1\"}' \\\n")
+        .append("    ").append(base).append("/v1/track\n")
+        .append("See it stored:\n")
+        .append("  curl -H 'Authorization: Bearer ").append(config.adminToken()).append("' '")
+        .append(base).append("/api/events?limit=10'\n")
+        .append("Health: ").append(base).append("/healthz  ").append(base).append("/readyz  metrics: ")
+        .append(base).append("/metrics\n");
+    LOG.info("{}", text);
+  }
+}

@@ -1,0 +1,32 @@
+package io.trackside.server;
+
+import io.trackside.core.IntakeLimits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every setting of a Trackside node, after layering (config file, then TRACKSIDE_* environment
+ * variables, then command-line flags). See {@link ConfigLoader} and the sample config it writes.
+ */
+record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
+              boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
+              IntakeLimits limits, LogSettings log, int dedupeWindow) {
+
+  /** A source of events, authenticated by its write key. */
+  record Source(String name, String writeKey) {
+  }
+
+  record LogSettings(int partitions, long segmentBytes, Duration retentionAge, long retentionBytes,
+                     long maxBytes, long minFreeDiskBytes, long maxQueuedBytes) {
+  }
+
+  Source sourceForWriteKey(String writeKey) {
+    for (Source source : sources) {
+      if (source.writeKey().equals(writeKey)) {
+        return source;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,349 @@
+package io.trackside.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.trackside.core.IntakeLimits;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds the {@link Config} from three layers, each overriding the one before: the YAML config
+ * file, then {@code TRACKSIDE_*} environment variables, then command-line flags. On first start
+ * (no config file) it writes a commented sample with a generated write key and admin token, so
+ * a newcomer has a working, documented file to edit.
+ */
+final class ConfigLoader {
+  static final Path DEFAULT_CONFIG = Path.of("trackside.yml");
+
+  /** Every scalar setting, by its dotted path in the YAML; its variable is TRACKSIDE_ + upper snake case. */
+  static final List<String> SCALAR_SETTINGS = List.of(
+      "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key",
+      "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
+      "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
+      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window");
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** What happened while loading, for the start-up log. */
+  record Loaded(Config config, boolean sampleWritten, List<String> notes) {
+  }
+
+  private ConfigLoader() {
+  }
+
+  static String envName(String setting) {
+    return "TRACKSIDE_" + setting.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+  }
+
+  /**
+   * @param configFlag the --config flag, or null
+   * @param env        the environment (System.getenv() in production)
+   * @param flags      dotted setting → value for the flags that were given
+   */
+  static Loaded load(Path configFlag, Map<String, String> env, Map<String, String> flags) throws ConfigException {
+    Path file = configFlag != null ? configFlag
+        : env.containsKey("TRACKSIDE_CONFIG") ? Path.of(env.get("TRACKSIDE_CONFIG")) : DEFAULT_CONFIG;
+    List<String> notes = new ArrayList<>();
+    boolean sampleWritten = false;
+    ObjectNode tree;
+    if (Files.exists(file)) {
+      tree = readYaml(file);
+    } else {
+      String writeKey = firstNonNull(flags.get("write-key"), env.get(envName("write-key")), "wk_" + randomHex(16));
+      String adminToken = firstNonNull(flags.get("admin-token"), env.get(envName("admin-token")), "at_" + randomHex(24));
+      String sample = sampleConfig(writeKey, adminToken);
+      try {
+        if (file.toAbsolutePath().getParent() != null) {
+          Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        Files.writeString(file, sample, StandardCharsets.UTF_8);
+        sampleWritten = true;
+        notes.add("wrote a commented sample config to " + file.toAbsolutePath() + " — edit it to add sources and change settings");
+      } catch (IOException e) {
+        notes.add("could not write a sample config to " + file.toAbsolutePath() + " (" + e.getMessage()
+            + "); running with generated keys that will change on the next start — pass --write-key and --admin-token");
+      }
+      tree = parseYaml(sample, file);
+    }
+    for (String setting : SCALAR_SETTINGS) {
+      String value = env.get(envName(setting));
+      if (value != null) {
+        set(tree, setting, value);
+      }
+    }
+    flags.forEach((setting, value) -> set(tree, setting, value));
+    return new Loaded(bind(tree, file), sampleWritten, notes);
+  }
+
+  private static ObjectNode readYaml(Path file) throws ConfigException {
+    try {
+      return parseYaml(Files.readString(file, StandardCharsets.UTF_8), file);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file.toAbsolutePath() + ": " + e.getMessage());
+    }
+  }
+
+  private static ObjectNode parseYaml(String text, Path file) throws ConfigException {
+    try {
+      JsonNode node = YAML.readTree(text);
+      if (node == null || node.isMissingNode() || node.isNull()) {
+        return JsonNodeFactory.instance.objectNode();
+      }
+      if (!node.isObject()) {
+        throw new ConfigException("config file " + file + " must hold a YAML mapping of settings");
+      }
+      return (ObjectNode) node;
+    } catch (IOException e) {
+      throw new ConfigException("config file " + file.toAbsolutePath() + " is not valid YAML: " + e.getMessage());
+    }
+  }
+
+  private static void set(ObjectNode tree, String dotted, String value) {
+    String[] parts = dotted.split("\\.");
+    ObjectNode node = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonNode child = node.get(parts[i]);
+      if (child == null || !child.isObject()) {
+        child = node.putObject(parts[i]);
+      }
+      node = (ObjectNode) child;
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+
+  private static Config bind(ObjectNode tree, Path file) throws ConfigException {
+    Reader r = new Reader(tree);
+    List<Config.Source> sources = new ArrayList<>();
+    JsonNode sourceNodes = tree.path("sources");
+    if (!sourceNodes.isMissingNode() && !sourceNodes.isNull() && !sourceNodes.isArray()) {
+      throw new ConfigException("sources must be a list of {name, write-key}");
+    }
+    Map<String, String> keyOwners = new LinkedHashMap<>();
+    String flagKey = r.text("write-key", null);
+    if (flagKey != null) {
+      sources.add(new Config.Source("default", flagKey));
+      keyOwners.put(flagKey, "default");
+    }
+    for (JsonNode node : sourceNodes) {
+      String name = node.path("name").asText("");
+      String key = node.path("write-key").asText("");
+      if (name.isBlank() || key.isBlank()) {
+        throw new ConfigException("each entry of sources needs a name and a write-key, got " + node);
+      }
+      if (flagKey != null && name.equals("default")) {
+        continue; // --write-key / TRACKSIDE_WRITE_KEY redefines the default source
+      }
+      if (keyOwners.containsKey(key)) {
+        throw new ConfigException("sources " + keyOwners.get(key) + " and " + name + " share a write key; each source needs its own");
+      }
+      keyOwners.put(key, name);
+      sources.add(new Config.Source(name, key));
+    }
+    if (sources.isEmpty()) {
+      throw new ConfigException("no source is configured, so no event could be accepted: add one under sources: in "
+          + file.toAbsolutePath() + " or pass --write-key KEY");
+    }
+    String adminToken = r.text("admin-token", null);
+    if (adminToken == null || adminToken.length() < 16) {
+      throw new ConfigException("admin-token must be set and at least 16 characters long (config admin-token, "
+          + "TRACKSIDE_ADMIN_TOKEN or --admin-token)");
+    }
+    List<String> origins = new ArrayList<>();
+    JsonNode originNodes = tree.path("server").path("cors-origins");
+    if (originNodes.isArray()) {
+      originNodes.forEach(o -> origins.add(o.asText()));
+    } else {
+      origins.add("*");
+    }
+    IntakeLimits defaults = IntakeLimits.segmentDefaults();
+    IntakeLimits limits = new IntakeLimits(
+        (int) r.size("limits.max-event-bytes", defaults.maxEventBytes()),
+        (int) r.size("limits.max-request-bytes", defaults.maxRequestBytes()),
+        r.integer("limits.max-batch-events", defaults.maxBatchEvents()),
+        defaults.maxNestingDepth());
+    Config.LogSettings log = new Config.LogSettings(
+        r.integer("log.partitions", 4),
+        r.size("log.segment-bytes", 64L << 20),
+        r.duration("log.retention-age", Duration.ofDays(7)),
+        r.size("log.retention-bytes", 10L << 30),
+        r.size("log.max-bytes", 20L << 30),
+        r.size("log.min-free-disk", 256L << 20),
+        r.size("log.max-queued-bytes", 64L << 20));
+    return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
+        Path.of(r.text("data", "data")), adminToken, r.bool("server.trust-forwarded-for", false), origins,
+        List.copyOf(sources), r.integer("workers", 2), limits, log, r.integer("warehouse.dedupe-window", 2_000_000));
+  }
+
+  /** Reads typed scalars by dotted path, with errors that name the setting. */
+  private record Reader(ObjectNode tree) {
+    private JsonNode node(String dotted) {
+      JsonNode node = tree;
+      for (String part : dotted.split("\\.")) {
+        node = node.path(part);
+      }
+      return node.isMissingNode() || node.isNull() ? null : node;
+    }
+
+    String text(String dotted, String fallback) {
+      JsonNode node = node(dotted);
+      return node == null ? fallback : node.asText();
+    }
+
+    int integer(String dotted, int fallback) throws ConfigException {
+      String text = text(dotted, null);
+      if (text == null) {
+        return fallback;
+      }
+      try {
+        int value = Integer.parseInt(text.trim());
+        if (value < 0) {
+          throw new NumberFormatException();
+        }
+        return value;
+      } catch (NumberFormatException e) {
+        throw new ConfigException(dotted + " must be a whole number ≥ 0, got '" + text + "'");
+      }
+    }
+
+    boolean bool(String dotted, boolean fallback) throws ConfigException {
+      String text = text(dotted, null);
+      if (text == null) {
+        return fallback;
+      }
+      return switch (text.trim().toLowerCase(Locale.ROOT)) {
+        case "true", "yes", "on", "1" -> true;
+        case "false", "no", "off", "0" -> false;
+        default -> throw new ConfigException(dotted + " must be true or false, got '" + text + "'");
+      };
+    }
+
+    long size(String dotted, long fallback) throws ConfigException {
+      String text = text(dotted, null);
+      return text == null ? fallback : parseSize(dotted, text);
+    }
+
+    Duration duration(String dotted, Duration fallback) throws ConfigException {
+      String text = text(dotted, null);
+      return text == null ? fallback : parseDuration(dotted, text);
+    }
+  }
+
+  private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([kmgt]?i?b?)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
+
+  /** "500", "32KB", "64MB", "10GB" (binary units: 1 KB = 1024 bytes). */
+  static long parseSize(String setting, String text) throws ConfigException {
+    Matcher m = SIZE.matcher(text.trim());
+    if (!m.matches()) {
+      throw new ConfigException(setting + " must be a size such as 512KB, 64MB or 10GB, got '" + text + "'");
+    }
+    long number = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "" : m.group(2).toLowerCase(Locale.ROOT);
+    int shift = unit.isEmpty() || unit.equals("b") ? 0 : switch (unit.charAt(0)) {
+      case 'k' -> 10;
+      case 'm' -> 20;
+      case 'g' -> 30;
+      default -> 40;
+    };
+    return number << shift;
+  }
+
+  /** "500ms", "30s", "15m", "12h", "7d". */
+  static Duration parseDuration(String setting, String text) throws ConfigException {
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      throw new ConfigException(setting + " must be a duration such as 30s, 15m, 12h or 7d, got '" + text + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+  }
+
+  private static String randomHex(int bytes) {
+    byte[] random = new byte[bytes];
+    RANDOM.nextBytes(random);
+    return HexFormat.of().formatHex(random);
+  }
+
+  private static String firstNonNull(String... values) {
+    for (String value : values) {
+      if (value != null && !value.isBlank()) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  static String sampleConfig(String writeKey, String adminToken) {
+    return """
+        # Trackside configuration. Written on first start; edit freely.
+        # Every scalar setting can also be set with an environment variable (TRACKSIDE_ + the
+        # setting's path in upper snake case, e.g. TRACKSIDE_SERVER_PORT, TRACKSIDE_LOG_PARTITIONS)
+        # or a flag (--port, --data, --write-key, --admin-token, --host); flags win over the
+        # environment, which wins over this file.
+
+        server:
+          host: 0.0.0.0          # bind address of the collector, API, /healthz, /readyz and /metrics
+          port: 8080
+          # Read the client IP from X-Forwarded-For. Turn on only behind a reverse proxy you run.
+          trust-forwarded-for: false
+          cors-origins: ["*"]    # browser origins allowed to send events; "*" answers any origin
+
+        # Where the event log and the DuckDB warehouse live.
+        data: ./data
+
+        # Bearer token for everything under /api/ (Authorization: Bearer <token>).
+        admin-token: %s
+
+        # Each source has its own write key; clients send it as HTTP Basic user name
+        # (base64("<key>:")) or as "writeKey" in the JSON body.
+        sources:
+          - name: default
+            write-key: %s
+
+        # Worker threads that move events from the log into the warehouse.
+        workers: 2
+
+        # Segment's limits. Requests over them get 400 (clients do not retry a 400).
+        limits:
+          max-event-bytes: 32KB
+          max-request-bytes: 500KB   # also the cap on a gzip body once inflated
+          max-batch-events: 2500
+
+        # The durable event log. An event is acknowledged only once it is fsynced here.
+        log:
+          partitions: 4
+          segment-bytes: 64MB
+          retention-age: 7d          # segments older than this are deleted
+          retention-bytes: 10GB      # above this, segments every consumer has read are deleted
+          max-bytes: 20GB            # above this, the collector answers 503 instead of storing
+          min-free-disk: 256MB       # below this much free disk, the collector answers 503
+          max-queued-bytes: 64MB     # appends waiting for fsync; beyond it, 503
+
+        warehouse:
+          dedupe-window: 2000000     # recent messageIds remembered to drop client retries
+        """.formatted(adminToken, writeKey);
+  }
+
+}

@@ -1,0 +1,52 @@
+package io.trackside.server;
+
+import io.trackside.collect.Cors;
+import io.trackside.collect.HttpErrors;
+import io.trackside.collect.SegmentCollector;
+import io.trackside.dashboard.AdminApi;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+
+/**
+ * One HTTP server instance; the node deploys one per event loop so every core takes requests.
+ * All instances share the same collector, API and health handlers (they are thread-safe).
+ */
+final class HttpVerticle extends VerticleBase {
+  private final String host;
+  private final int port;
+  private final Cors cors;
+  private final SegmentCollector collector;
+  private final AdminApi adminApi;
+  private final OpsEndpoints ops;
+  private HttpServer server;
+
+  HttpVerticle(String host, int port, Cors cors, SegmentCollector collector, AdminApi adminApi, OpsEndpoints ops) {
+    this.host = host;
+    this.port = port;
+    this.cors = cors;
+    this.collector = collector;
+    this.adminApi = adminApi;
+    this.ops = ops;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route("/v1/*").handler(cors::handle);
+    collector.mount(router);
+    ops.mount(router);
+    adminApi.mount(router);
+    router.route().last().handler(ctx -> HttpErrors.send(ctx, 404, "not_found",
+        "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+        .setTcpNoDelay(true).setIdleTimeout(120).setMaxHeaderSize(16 * 1024);
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,175 @@
+package io.trackside.server;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.trackside.collect.Admission;
+import io.trackside.collect.ClientAddress;
+import io.trackside.collect.CollectMetrics;
+import io.trackside.collect.Cors;
+import io.trackside.collect.SegmentCollector;
+import io.trackside.core.SegmentIntake;
+import io.trackside.dashboard.AdminApi;
+import io.trackside.log.EmbeddedEventLog;
+import io.trackside.log.EmbeddedLogConfig;
+import io.trackside.log.EventLog;
+import io.trackside.pipeline.WarehouseWriter;
+import io.trackside.warehouse.DuckDbWarehouse;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Trackside process, wired by hand: event log → warehouse writer → DuckDB, and the
+ * HTTP collector and API in front. Started in dependency order and stopped in reverse, so that
+ * on SIGTERM every request already accepted still gets its durable answer and every event
+ * already in the log reaches the warehouse or stays in the log for the next start.
+ */
+final class TracksideNode {
+  private static final Logger LOG = LoggerFactory.getLogger(TracksideNode.class);
+  static final String WAREHOUSE_GROUP = "warehouse";
+
+  private final Config config;
+  private final PrometheusMeterRegistry registry;
+  private final EventLog log;
+  private final DuckDbWarehouse warehouse;
+  private final WarehouseWriter writer;
+  private final Admission admission = new Admission();
+  private final Vertx vertx;
+  private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
+  private int port;
+
+  private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
+                        WarehouseWriter writer, Vertx vertx) {
+    this.config = config;
+    this.registry = registry;
+    this.log = log;
+    this.warehouse = warehouse;
+    this.writer = writer;
+    this.vertx = vertx;
+  }
+
+  static TracksideNode start(Config config) throws StartupException {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    try {
+      Files.createDirectories(config.dataDir());
+    } catch (IOException e) {
+      throw new StartupException("cannot create the data directory " + config.dataDir().toAbsolutePath()
+          + ": " + e.getMessage() + " — choose another with --data DIR", e);
+    }
+    Config.LogSettings l = config.log();
+    EventLog log;
+    try {
+      log = EmbeddedEventLog.open(new EmbeddedLogConfig(config.dataDir().resolve("log"), l.partitions(),
+          l.segmentBytes(), l.retentionAge(), l.retentionBytes(), l.maxBytes(), l.minFreeDiskBytes(),
+          l.maxQueuedBytes()), registry);
+    } catch (IOException | RuntimeException e) {
+      throw new StartupException("cannot open the event log in " + config.dataDir().resolve("log").toAbsolutePath()
+          + ": " + e.getMessage(), e);
+    }
+    DuckDbWarehouse warehouse;
+    try {
+      warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), config.dedupeWindow(), registry);
+    } catch (Exception e) {
+      log.close();
+      throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
+          + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
+    }
+    WarehouseWriter writer = new WarehouseWriter(log, warehouse, config.workers(), registry);
+    writer.start();
+    Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
+        .description("Records in the log not yet committed by the consumer group")
+        .tag("group", WAREHOUSE_GROUP).register(registry);
+
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    TracksideNode node = new TracksideNode(config, registry, log, warehouse, writer, vertx);
+    try {
+      node.deployHttp();
+    } catch (Exception e) {
+      node.stop();
+      throw new StartupException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage()
+          + " — is the port taken? Choose another with --port N", e);
+    }
+    return node;
+  }
+
+  private void deployHttp() throws Exception {
+    Map<String, String> sourceByWriteKey = config.sources().stream()
+        .collect(Collectors.toMap(Config.Source::writeKey, Config.Source::name));
+    SegmentCollector collector = new SegmentCollector(new SegmentIntake(config.limits()), sourceByWriteKey, log,
+        new CollectMetrics(registry), new ClientAddress(config.trustForwardedFor()), admission);
+    Cors cors = new Cors(config.corsOrigins());
+    AdminApi api = new AdminApi(config.adminToken(), warehouse);
+    OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
+    int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
+    vertx.deployVerticle(() -> {
+      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, api, ops);
+      verticles.add(verticle);
+      return verticle;
+    }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
+    port = verticles.get(0).actualPort();
+  }
+
+  int port() {
+    return port;
+  }
+
+  List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (admission.closed()) {
+      problems.add("shutting down");
+    }
+    String logProblem = log.problem();
+    if (logProblem != null) {
+      problems.add("event log: " + logProblem);
+    }
+    String warehouseProblem = warehouse.check();
+    if (warehouseProblem != null) {
+      problems.add("warehouse: " + warehouseProblem);
+    }
+    return problems;
+  }
+
+  static long lag(EventLog log, String group) {
+    long lag = 0;
+    for (int p = 0; p < log.partitions(); p++) {
+      lag += Math.max(0, log.endOffset(p) - log.committedOffset(group, p));
+    }
+    return lag;
+  }
+
+  /** Graceful: refuse new requests, answer those in flight, flush the log and the workers. */
+  void stop() {
+    LOG.info("shutting down: no new events are accepted; finishing requests in flight");
+    try {
+      int left = admission.closeAndDrain(10, TimeUnit.SECONDS);
+      if (left > 0) {
+        LOG.warn("{} requests were still in flight after 10 s; their clients get no answer and will retry", left);
+      }
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("HTTP shutdown: {}", e.toString());
+    }
+    writer.stop();
+    long waiting = lag(log, WAREHOUSE_GROUP);
+    log.close();
+    warehouse.close();
+    LOG.info("stopped; {} events wait in the log for the warehouse and will be written on the next start", waiting);
+  }
+}
