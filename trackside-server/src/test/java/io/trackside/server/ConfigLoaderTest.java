@@ -1,0 +1,93 @@
+package io.trackside.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void firstStartWritesACommentedSampleWithGeneratedKeysThatLoadsBackTheSame() throws Exception {
+    Path file = dir.resolve("trackside.yml");
+    ConfigLoader.Loaded first = ConfigLoader.load(file, Map.of(), Map.of());
+    assertThat(first.sampleWritten()).isTrue();
+    String text = Files.readString(file);
+    assertThat(text).contains("# Trackside configuration").contains(first.config().sources().get(0).writeKey());
+    assertThat(first.config().sources().get(0).writeKey()).startsWith("wk_").hasSizeGreaterThan(20);
+    assertThat(first.config().adminToken()).startsWith("at_").hasSizeGreaterThan(30);
+    ConfigLoader.Loaded second = ConfigLoader.load(file, Map.of(), Map.of());
+    assertThat(second.sampleWritten()).isFalse();
+    assertThat(second.config().sources()).isEqualTo(first.config().sources());
+    assertThat(second.config().adminToken()).isEqualTo(first.config().adminToken());
+    assertThat(second.config().port()).isEqualTo(8080);
+    assertThat(second.config().log().retentionAge()).isEqualTo(Duration.ofDays(7));
+    assertThat(second.config().limits().maxEventBytes()).isEqualTo(32 * 1024);
+  }
+
+  @Test
+  void environmentOverridesTheFileAndFlagsOverrideTheEnvironment() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, """
+        server:
+          port: 9000
+        admin-token: file-token-0123456789
+        sources:
+          - name: web
+            write-key: web-key
+        log:
+          partitions: 8
+        """);
+    Config config = ConfigLoader.load(file, Map.of("TRACKSIDE_SERVER_PORT", "9100", "TRACKSIDE_LOG_PARTITIONS", "2",
+        "TRACKSIDE_LOG_RETENTION_AGE", "12h"), Map.of("server.port", "9200")).config();
+    assertThat(config.port()).isEqualTo(9200);
+    assertThat(config.log().partitions()).isEqualTo(2);
+    assertThat(config.log().retentionAge()).isEqualTo(Duration.ofHours(12));
+    assertThat(config.sourceForWriteKey("web-key").name()).isEqualTo("web");
+    assertThat(config.adminToken()).isEqualTo("file-token-0123456789");
+  }
+
+  @Test
+  void theWriteKeyFlagDefinesTheDefaultSourceBesideTheOthers() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "admin-token: file-token-0123456789\nsources:\n  - {name: default, write-key: old}\n  - {name: app, write-key: app-key}\n");
+    Config config = ConfigLoader.load(file, Map.of(), Map.of("write-key", "flag-key")).config();
+    assertThat(config.sourceForWriteKey("flag-key").name()).isEqualTo("default");
+    assertThat(config.sourceForWriteKey("old")).isNull();
+    assertThat(config.sourceForWriteKey("app-key").name()).isEqualTo("app");
+  }
+
+  @Test
+  void mistakesAreNamedWithTheSettingAndWhatToDo() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}]\nlog: {partitions: many}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("log.partitions").hasMessageContaining("many");
+    Files.writeString(file, "admin-token: short\nsources: [{name: a, write-key: k}]\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("admin-token");
+    Files.writeString(file, "admin-token: file-token-0123456789\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("--write-key");
+    Files.writeString(file, "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}, {name: b, write-key: k}]\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("share a write key");
+    Files.writeString(file, "admin-token: [unclosed\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("not valid YAML");
+  }
+
+  @Test
+  void sizesAndDurationsReadAsPeopleWriteThem() throws Exception {
+    assertThat(ConfigLoader.parseSize("s", "500")).isEqualTo(500);
+    assertThat(ConfigLoader.parseSize("s", "32KB")).isEqualTo(32 * 1024);
+    assertThat(ConfigLoader.parseSize("s", "64 MB")).isEqualTo(64L << 20);
+    assertThat(ConfigLoader.parseSize("s", "10GiB")).isEqualTo(10L << 30);
+    assertThat(ConfigLoader.parseDuration("d", "7d")).isEqualTo(Duration.ofDays(7));
+    assertThat(ConfigLoader.parseDuration("d", "250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThatThrownBy(() -> ConfigLoader.parseSize("log.max-bytes", "lots")).hasMessageContaining("log.max-bytes");
+  }
+}
