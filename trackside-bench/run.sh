@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Trackside's benchmark, side by side with this machine's HTTP ceiling in the same run.
+# Usage: trackside-bench/run.sh [seconds=10]        (results: paste into docs/BENCHMARKS.md)
+#  1. nginx `return 200` under the single-event wrk load (../shared/bench/http-ceiling.sh)
+#  2. Trackside under the same load: POST /v1/track, ~500 B, 64 keep-alive connections
+#  3. Trackside with batches of 100 events (16 connections)
+#  4. Trackside at a steady 10,000 events/s for 30 s: p99 from receipt to queryable in DuckDB
+#  and the server's peak resident memory throughout.
+set -euo pipefail
+secs=${1:-10}
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${TRACKSIDE_SHARED:-$root/../shared}
+command -v wrk >/dev/null && command -v nginx >/dev/null || {
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null; }
+(cd "$root" && mvn -q -B -DskipTests install)
+port=${BENCH_PORT:-18080}
+work=$(mktemp -d)
+key=wk_bench_key
+token=at_bench_admin_token_0123456789
+java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
+  --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
+  --write-key "$key" --admin-token "$token" >"$work/server.log" 2>&1 &
+pid=$!
+peak=0
+sample_rss() { local r; r=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' '); [ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r; true; }
+cleanup() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
+url="http://127.0.0.1:$port"
+echo "machine: $(nproc) cores, $(uname -r); java: $(java -version 2>&1 | head -1)"
+
+echo "== 1. HTTP ceiling: nginx return 200, same wrk load"
+ceiling=$("$shared/bench/http-ceiling.sh" "$secs" 64 | awk '{print $2}')
+echo "nginx_req_per_s $ceiling"
+
+echo "== 2. Trackside POST /v1/track, 64 connections"
+WRITE_KEY=$key wrk -t2 -c64 -d2s -s "$shared/bench/segment-track.lua" "$url/v1/track" >/dev/null
+( while sleep 0.5; do ps -o rss= -p "$pid"; done ) >"$work/rss1" &
+sampler=$!
+single=$(WRITE_KEY=$key wrk -t2 -c64 -d"${secs}s" --latency -s "$shared/bench/segment-track.lua" "$url/v1/track")
+kill $sampler
+echo "$single" | grep -E "Requests/sec|Non-2xx|99%|50%" || true
+single_rps=$(echo "$single" | awk '/Requests\/sec/ {print $2}')
+echo "ratio_to_nginx $(awk -v a="$single_rps" -v b="$ceiling" 'BEGIN {printf "%.2f", a/b}')"
+
+echo "== 3. Trackside POST /v1/batch, 100 events per batch, 16 connections"
+( while sleep 0.5; do ps -o rss= -p "$pid"; done ) >"$work/rss2" &
+sampler=$!
+WRITE_KEY=$key BATCH_SIZE=100 wrk -t2 -c16 -d"${secs}s" --latency -s "$root/trackside-bench/lua/segment-batch.lua" "$url/v1/batch" |
+  grep -E "Requests/sec|events_per_s|non_2xx|99%" || true
+kill $sampler
+
+echo "== waiting for the warehouse to catch up"
+for _ in $(seq 1 600); do
+  lag=$(curl -s "$url/metrics" | awk '/^trackside_log_consumer_lag\{/ {print $2}')
+  [ "${lag%.*}" = "0" ] && break; sleep 1
+done
+echo "lag $lag"
+
+echo "== 4. steady 10,000 events/s for 30 s (batches of 50), receive → queryable"
+# Restart so the latency percentiles cover only this phase.
+kill "$pid"; wait "$pid" 2>/dev/null || true
+java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
+  --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
+  --write-key "$key" --admin-token "$token" >>"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 600); do
+  lag=$(curl -s "$url/metrics" | awk '/^trackside_log_consumer_lag\{/ {print $2}')
+  [ "${lag%.*}" = "0" ] && break; sleep 1
+done
+( while sleep 0.5; do ps -o rss= -p "$pid"; done ) >"$work/rss3" &
+sampler=$!
+java -cp "$root/trackside-bench/target/classes" io.trackside.bench.SteadyLoad "$url" "$key" 10000 30 50 | tail -3
+sleep 3
+kill $sampler
+curl -s "$url/metrics" | grep -E '^trackside_pipeline_latency_seconds(\{quantile|_max|_count)' || true
+for f in rss1 rss2 rss3; do echo "peak_rss_mb_$f $(sort -n "$work/$f" | tail -1 | awk '{printf "%.0f", $1/1024}')"; done
