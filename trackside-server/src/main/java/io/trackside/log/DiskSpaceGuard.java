@@ -40,8 +40,9 @@ final class DiskSpaceGuard {
     return last.usable() - Math.max(0, logSize - last.logSize());
   }
 
+  /** Whether appends should stop; a minimum of 0 turns the guard off (the estimate may dip below 0). */
   boolean low(long logSize) {
-    return freeBytes(logSize) < minFreeBytes;
+    return minFreeBytes > 0 && freeBytes(logSize) < minFreeBytes;
   }
 
   String describe(long logSize) {
