@@ -1,9 +1,12 @@
 package io.trackside.log;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -33,6 +36,7 @@ final class LogWriter implements Runnable {
   private final LogMetrics metrics;
   private final DiskSpaceGuard disk;
   private final ExecutorService completer;
+  private final ExecutorService syncers;
   private final Thread thread;
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -55,6 +59,12 @@ final class LogWriter implements Runnable {
     this.disk = disk;
     this.completer = Executors.newSingleThreadExecutor(runnable -> {
       Thread t = new Thread(runnable, "trackside-log-ack");
+      t.setDaemon(true);
+      return t;
+    });
+    // Never interrupted (an interrupt would close the partition's channel): stopped with shutdown().
+    this.syncers = Executors.newFixedThreadPool(Math.max(1, writers.length - 1), runnable -> {
+      Thread t = new Thread(runnable, "trackside-log-fsync");
       t.setDaemon(true);
       return t;
     });
@@ -141,9 +151,7 @@ final class LogWriter implements Runnable {
         touched[i].flush();
       }
       long start = System.nanoTime();
-      for (int i = 0; i < touchedCount; i++) {
-        touched[i].sync();
-      }
+      syncAll(touchedCount);
       metrics.fsync.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       for (int i = 0; i < touchedCount; i++) {
         touched[i].commit();
@@ -174,6 +182,54 @@ final class LogWriter implements Runnable {
         append.future().complete(null);
       }
     });
+  }
+
+  /**
+   * Fsyncs the touched partitions in parallel: the filesystem can fold concurrent fsyncs into one
+   * journal commit, so a group costs about one fsync instead of one per partition. Waits for all
+   * of them even when one fails, so a rollback never races a sync.
+   */
+  private void syncAll(int touchedCount) throws IOException {
+    if (touchedCount == 1) {
+      touched[0].sync();
+      return;
+    }
+    List<Future<Void>> others = new ArrayList<>(touchedCount - 1);
+    for (int i = 1; i < touchedCount; i++) {
+      PartitionWriter writer = touched[i];
+      others.add(syncers.submit(() -> {
+        writer.sync();
+        return null;
+      }));
+    }
+    IOException failure = null;
+    try {
+      touched[0].sync();
+    } catch (IOException e) {
+      failure = e;
+    }
+    boolean interrupted = false;
+    for (Future<Void> other : others) {
+      while (true) {
+        try {
+          other.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+          }
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   private void fail(List<PendingAppend> batch, LogUnavailableException error) {
@@ -234,6 +290,7 @@ final class LogWriter implements Runnable {
         interrupted = true;
       }
     }
+    syncers.shutdown();
     completer.shutdown();
     try {
       completer.awaitTermination(10, TimeUnit.SECONDS);
