@@ -137,8 +137,7 @@ public final class EmbeddedEventLog implements EventLog {
   private void start() {
     writer.start();
     maintenance.scheduleWithFixedDelay(() -> disk.refresh(logSize.get()), 1, 1, TimeUnit.SECONDS);
-    maintenance.scheduleWithFixedDelay(this::retentionQuietly, RETENTION_PERIOD_SECONDS, RETENTION_PERIOD_SECONDS,
-        TimeUnit.SECONDS);
+    maintenance.scheduleWithFixedDelay(this::retentionQuietly, 5, RETENTION_PERIOD_SECONDS, TimeUnit.SECONDS);
     long records = 0;
     for (PartitionLog partition : partitions) {
       records += partition.end().offset() - partition.startOffset();
@@ -170,7 +169,8 @@ public final class EmbeddedEventLog implements EventLog {
       metrics.refused(refusal.reason(), records.size());
       return CompletableFuture.failedFuture(refusal);
     }
-    PendingAppend append = new PendingAppend(records, bytes, new CompletableFuture<>());
+    // Copied (references only) so a caller reusing its list cannot change what the writer sees.
+    PendingAppend append = new PendingAppend(List.copyOf(records), bytes, new CompletableFuture<>());
     if (!writer.submit(append)) {
       queuedBytes.addAndGet(-bytes);
       metrics.refused("closed", records.size());
@@ -229,6 +229,10 @@ public final class EmbeddedEventLog implements EventLog {
   public long committedOffset(String group, int partition) {
     partition(partition);
     return offsets.committed(group, partition);
+  }
+
+  PartitionLog partitionLog(int partition) {
+    return partition(partition);
   }
 
   private PartitionLog partition(int partition) {
@@ -296,7 +300,7 @@ public final class EmbeddedEventLog implements EventLog {
     closed = true;
     writer.close();
     signal.fire(); // waiting consumers return
-    maintenance.shutdownNow();
+    maintenance.shutdown(); // not shutdownNow: an interrupt would close a channel retention is reading
     try {
       maintenance.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

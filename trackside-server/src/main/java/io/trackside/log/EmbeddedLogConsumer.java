@@ -40,6 +40,9 @@ final class EmbeddedLogConsumer implements LogConsumer {
       throw new IllegalArgumentException("maxRecords must be >= 1, was " + maxRecords);
     }
     checkOpen();
+    if (Thread.interrupted()) {
+      throw new InterruptedException("interrupted before polling the event log");
+    }
     long deadline = System.nanoTime() + timeout.toNanos();
     List<StoredRecord> out = new ArrayList<>(Math.min(maxRecords, 1024));
     while (true) {

@@ -167,11 +167,37 @@ final class PartitionLog {
     }
   }
 
-  /** Removes the oldest segment if it still is the oldest and not the active one. */
+  /**
+   * The oldest segment if it is closed and wholly published, with the offset that ends it; else null.
+   * "Closed" is judged against the published end, not the list: a segment the writer rolled away
+   * from in a group that has not committed yet may become active again if that group fails.
+   */
+  Segment oldestClosed() {
+    End published = end;
+    Segment[] current = segments;
+    Segment oldest = current[0];
+    if (current.length < 2 || oldest == published.segment() || oldest.baseOffset >= published.segment().baseOffset) {
+      return null;
+    }
+    return oldest;
+  }
+
+  /** The first offset after {@code segment}, i.e. the base of the segment that follows it. */
+  long endOf(Segment segment) {
+    Segment[] current = segments;
+    for (int i = 0; i < current.length - 1; i++) {
+      if (current[i] == segment) {
+        return current[i + 1].baseOffset;
+      }
+    }
+    throw new IllegalStateException(segment + " is not a closed segment of partition " + id);
+  }
+
+  /** Removes the oldest segment if it still is the oldest closed one (retention). */
   boolean removeOldest(Segment segment) {
     synchronized (lock) {
       Segment[] current = segments;
-      if (current.length > 1 && current[0] == segment) {
+      if (oldestClosed() == segment) {
         segments = Arrays.copyOfRange(current, 1, current.length);
         return true;
       }

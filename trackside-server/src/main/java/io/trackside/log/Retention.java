@@ -44,13 +44,13 @@ final class Retention {
     int deleted = 0;
     for (PartitionLog partition : partitions) {
       while (true) {
-        Segment[] segments = partition.segments();
-        if (segments.length < 2 || newestTimestamp(segments[0]) >= cutoff) {
+        Segment oldest = partition.oldestClosed();
+        if (oldest == null || newestTimestamp(oldest) >= cutoff) {
           break;
         }
-        long end = segments[1].baseOffset;
-        countUnconsumed(groups, partition.id, segments[0], end);
-        if (!delete(partition, segments[0], end, "older than " + config.retentionAge())) {
+        long end = partition.endOf(oldest);
+        countUnconsumed(groups, partition.id, oldest, end);
+        if (!delete(partition, oldest, end, "older than " + config.retentionAge())) {
           break;
         }
         deleted++;
@@ -63,20 +63,21 @@ final class Retention {
       long oldestEnd = 0;
       long oldestTime = Long.MAX_VALUE;
       for (PartitionLog partition : partitions) {
-        Segment[] segments = partition.segments();
-        if (segments.length < 2) {
+        Segment candidate = partition.oldestClosed();
+        if (candidate == null) {
           continue;
         }
-        List<String> behind = groupsBehind(groups, partition.id, segments[1].baseOffset);
+        long end = partition.endOf(candidate);
+        List<String> behind = groupsBehind(groups, partition.id, end);
         if (!behind.isEmpty()) {
           behind.stream().filter(g -> !blocking.contains(g)).forEach(blocking::add);
           continue;
         }
-        long time = newestTimestamp(segments[0]);
+        long time = newestTimestamp(candidate);
         if (chosen == null || time < oldestTime) {
           chosen = partition;
-          oldest = segments[0];
-          oldestEnd = segments[1].baseOffset;
+          oldest = candidate;
+          oldestEnd = end;
           oldestTime = time;
         }
       }

@@ -8,7 +8,9 @@ import static io.trackside.log.LogFixture.record;
 import static io.trackside.log.LogFixture.records;
 import static io.trackside.log.LogFixture.text;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -177,6 +179,38 @@ class EmbeddedEventLogTest {
         consumer.seek(0, 99);
         assertThat(consumer.poll(10, Duration.ofSeconds(1))).extracting(LogFixture::text).containsExactly("r-99");
       }
+    }
+  }
+
+  @Test
+  void anInterruptedPollThrowsAndTheConsumerCarriesOn() throws Exception {
+    try (EmbeddedEventLog log = open(config(dir, 1))) {
+      log.append(records("k", "r", 0, 10, 100)).get(5, TimeUnit.SECONDS);
+      try (LogConsumer consumer = log.consumer("reader", List.of(0))) {
+        assertThat(consumer.poll(2, Duration.ofSeconds(1))).extracting(StoredRecord::offset).containsExactly(0L, 1L);
+        Thread.currentThread().interrupt();
+        assertThatThrownBy(() -> consumer.poll(2, Duration.ofSeconds(1))).isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+        assertThat(readExactly(consumer, 8)).extracting(StoredRecord::offset).startsWith(2L).endsWith(9L);
+      }
+    }
+  }
+
+  @Test
+  void anInterruptDuringADiskReadClosesOnlyTheReadersChannel() throws Exception {
+    try (EmbeddedEventLog log = open(config(dir, 1))) {
+      log.append(records("k", "r", 0, 10, 100)).get(5, TimeUnit.SECONDS);
+      PartitionCursor cursor = new PartitionCursor(log.partitionLog(0), "reader", 0);
+      List<StoredRecord> out = new ArrayList<>();
+      Thread.currentThread().interrupt();
+      assertThatThrownBy(() -> cursor.read(5, out)).isInstanceOf(ClosedByInterruptException.class);
+      assertThat(Thread.interrupted()).isTrue();
+
+      // The writer's channel is untouched: appends still succeed, and the cursor reopens its own.
+      log.append(records("k", "after", 0, 1, 100)).get(5, TimeUnit.SECONDS);
+      cursor.closeChannel();
+      assertThat(cursor.read(100, out)).isEqualTo(11);
+      cursor.closeChannel();
     }
   }
 }
