@@ -157,7 +157,8 @@ final class LogWriter implements Runnable {
         touched[i].commit();
         touched[i] = null;
       }
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // Whatever went wrong, undo the group on disk so offsets stay contiguous and nothing unacknowledged is read.
       for (int i = 0; i < touchedCount; i++) {
         touched[i].rollback();
         touched[i] = null;
