@@ -69,7 +69,7 @@ class EmbeddedEventLogTest {
         }
         futures.add(log.append(batch)); // not waiting: order must hold across groups too
       }
-      CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(5, TimeUnit.SECONDS);
+      CompletableFuture.allOf(futures.toArray(CompletableFuture<?>[]::new)).get(5, TimeUnit.SECONDS);
 
       try (LogConsumer consumer = log.consumer("reader", all(log))) {
         List<StoredRecord> read = readExactly(consumer, 250);
@@ -153,7 +153,7 @@ class EmbeddedEventLogTest {
       for (int b = 0; b < batches; b++) {
         futures.add(log.append(records("key-" + (b % 7), "b" + b, 0, perBatch, 100)));
       }
-      CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+      CompletableFuture.allOf(futures.toArray(CompletableFuture<?>[]::new)).get(10, TimeUnit.SECONDS);
       reader.join(25_000);
 
       assertThat(read).hasSize(batches * perBatch);
