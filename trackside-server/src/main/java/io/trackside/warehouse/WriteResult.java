@@ -1,0 +1,9 @@
+package io.trackside.warehouse;
+
+/**
+ * @param written     events appended
+ * @param duplicates  events skipped because the same (source, messageId) was already stored
+ * @param quarantined quarantine rows appended
+ */
+public record WriteResult(int written, int duplicates, int quarantined) {
+}
