@@ -84,12 +84,22 @@ public final class SegmentEvents {
     return receivedAt.minusMillis(sentAt.toEpochMilli() - originalTimestamp.toEpochMilli());
   }
 
+  // Years 1 to 9999: what ISO-8601 writes without a sign, and what every store downstream holds.
+  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
   /**
    * ISO-8601 date-time with "Z" or an offset such as "+02:00", with or without fractions; a
    * date-time without a zone is read as UTC (some mobile libraries send that). Anything else,
-   * including a bare date, is treated as absent rather than failing the event.
+   * including a bare date or a year outside 1..9999, is treated as absent rather than failing
+   * the event.
    */
   static Instant parseTimestamp(JsonNode node) {
+    Instant instant = parseIso(node);
+    return instant == null || instant.isBefore(EARLIEST) || instant.isAfter(LATEST) ? null : instant;
+  }
+
+  private static Instant parseIso(JsonNode node) {
     if (node == null || !node.isTextual()) {
       return null;
     }

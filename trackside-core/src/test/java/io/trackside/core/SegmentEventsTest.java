@@ -111,6 +111,9 @@ class SegmentEventsTest {
     assertThat(parse("\"\"")).isNull();
     assertThat(parse("1714557600000")).isNull();
     assertThat(parse("null")).isNull();
+    assertThat(parse("\"+200000-01-01T00:00:00Z\"")).isNull();
+    assertThat(parse("\"-0001-01-01T00:00:00Z\"")).isNull();
+    assertThat(parse("\"9999-12-31T23:59:59Z\"")).isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
 
     Event e = SegmentEvents.decode(received("{\"type\":\"track\",\"timestamp\":\"2024-05-01\"}"));
     assertThat(e.timestamp()).isEqualTo(e.receivedAt());

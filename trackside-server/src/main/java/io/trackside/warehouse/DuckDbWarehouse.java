@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.trackside.core.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class DuckDbWarehouse implements AutoCloseable {
 
   public static final int DEFAULT_RECENT_IDS = 2_000_000;
+  /** Quarantine reason of an event that decoded but does not fit the events table. */
+  public static final String UNSTORABLE = "unstorable";
 
   private static final Logger log = LoggerFactory.getLogger(DuckDbWarehouse.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +64,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
   /** Ids of batches being written right now: a concurrent batch must not write them too. */
   private final Set<Long> pendingIds = new HashSet<>();
   private final Counter duplicates;
+  private final Counter unstorable;
   private volatile String lastWriteFailure;
   private volatile boolean closed;
   volatile WriteSession.RowHook rowHookForTests;
@@ -73,6 +77,11 @@ public final class DuckDbWarehouse implements AutoCloseable {
     this.recentIds = new RecentIds(recentIdsCapacity);
     this.duplicates = Counter.builder("trackside.warehouse.duplicates")
         .description("events not written because the same source and messageId were already stored")
+        .register(registry);
+    // Same meter as the writer's quarantine counter: this reason only arises here.
+    this.unstorable = Counter.builder("trackside.warehouse.quarantined")
+        .description("records written to the quarantine table, by reason")
+        .tag("reason", UNSTORABLE)
         .register(registry);
   }
 
@@ -173,6 +182,16 @@ public final class DuckDbWarehouse implements AutoCloseable {
         }
       }
     }
+    // Per-event problems become quarantine rows here; only database trouble fails the write.
+    List<Object[]> rows = new ArrayList<>(fresh.size());
+    List<QuarantinedRecord> quarantined = new ArrayList<>(batch.quarantined());
+    for (LoggedEvent logged : fresh) {
+      try {
+        rows.add(EventColumns.values(logged));
+      } catch (RuntimeException e) {
+        quarantined.add(unstorable(logged, e));
+      }
+    }
     boolean committed = false;
     try {
       WriteSession session = idleSessions.pollFirst();
@@ -180,7 +199,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
         session = new WriteSession(root.duplicate());
       }
       try {
-        session.write(fresh, batch.quarantined(), batch.consumer(), batch.nextOffsets(), rowHookForTests);
+        session.write(rows, quarantined, batch.consumer(), batch.nextOffsets(), rowHookForTests);
         committed = true;
       } catch (SQLException | RuntimeException e) {
         session.discard();
@@ -204,7 +223,20 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
     lastWriteFailure = null;
     duplicates.increment(duplicateCount);
-    return new WriteResult(fresh.size(), duplicateCount, batch.quarantined().size());
+    unstorable.increment(fresh.size() - rows.size());
+    return new WriteResult(rows.size(), duplicateCount, quarantined.size());
+  }
+
+  /**
+   * An event the columns cannot hold (say a timestamp in the year 300000, beyond 64-bit microseconds). Retrying would fail
+   * the same way forever and hold up every event behind it, so it is quarantined instead.
+   */
+  private static QuarantinedRecord unstorable(LoggedEvent logged, RuntimeException e) {
+    Event event = logged.event();
+    log.warn("Event {} at log position {}/{} cannot be stored ({}); quarantined", event.messageId(),
+        logged.logPartition(), logged.logOffset(), e.toString());
+    return new QuarantinedRecord(event.receivedAt(), event.source(), UNSTORABLE, e.toString(), event.messageId(),
+        event.toString().getBytes(StandardCharsets.UTF_8), logged.logPartition(), logged.logOffset());
   }
 
   private void release(WriteSession session) {

@@ -14,14 +14,22 @@ import org.duckdb.DuckDBAppender;
 /**
  * Turns an {@link Event} into one row of the events table: the Segment fields plus the columns
  * reports filter and group by most (page, campaign, agent, truncated IP), so those queries do
- * not have to dig through JSON. Appends in {@link Schema#EVENTS} order.
+ * not have to dig through JSON.
  */
 final class EventColumns {
+
+  private static final boolean[] TIMESTAMP_COLUMN = timestampColumns();
 
   private EventColumns() {
   }
 
-  static void append(DuckDBAppender row, LoggedEvent logged) throws SQLException {
+  /**
+   * The row's values in {@link Schema#EVENTS} order: Strings, epoch-microsecond Longs for
+   * timestamps, an Integer partition and a Long offset. Everything that can go wrong with a
+   * strange event goes wrong here, before the Appender is touched, so the caller can quarantine
+   * that one event instead of failing (and endlessly retrying) the whole batch.
+   */
+  static Object[] values(LoggedEvent logged) {
     Event e = logged.event();
     ObjectNode context = e.context();
     JsonNode page = context.path("page");
@@ -37,53 +45,84 @@ final class EventColumns {
     String ip = IpAddresses.truncate(contextIp != null ? contextIp : e.clientIp());
     String userAgent = text(context, "userAgent");
     JsonNode library = context.path("library");
+    return new Object[] {
+        e.messageId(),
+        e.source(),
+        e.type(),
+        e.event(),
+        e.name(),
+        e.userId(),
+        e.anonymousId(),
+        e.groupId(),
+        e.previousId(),
+        epochMicros(e.timestamp()),
+        epochMicros(e.originalTimestamp()),
+        epochMicros(e.sentAt()),
+        epochMicros(e.receivedAt()),
+        url,
+        path,
+        firstText(page, pageProperties, "referrer"),
+        firstText(page, pageProperties, "title"),
+        firstText(page, pageProperties, "search"),
+        campaignValue(campaign, "source", urlParams, "utm_source"),
+        campaignValue(campaign, "medium", urlParams, "utm_medium"),
+        campaignValue(campaign, "name", urlParams, "utm_campaign"),
+        campaignValue(campaign, "term", urlParams, "utm_term"),
+        campaignValue(campaign, "content", urlParams, "utm_content"),
+        userAgent != null ? userAgent : e.userAgent(),
+        text(context, "locale"),
+        ip,
+        text(library, "name"),
+        text(library, "version"),
+        e.properties().toString(),
+        e.traits().toString(),
+        storedContext(context, contextIp != null ? ip : null).toString(),
+        e.integrations().toString(),
+        logged.logPartition(),
+        logged.logOffset()};
+  }
 
-    row.beginRow()
-        .append(e.messageId())
-        .append(e.source())
-        .append(e.type())
-        .append(e.event())
-        .append(e.name())
-        .append(e.userId())
-        .append(e.anonymousId())
-        .append(e.groupId())
-        .append(e.previousId());
-    timestamp(row, e.timestamp());
-    timestamp(row, e.originalTimestamp());
-    timestamp(row, e.sentAt());
-    timestamp(row, e.receivedAt());
-    row.append(url)
-        .append(path)
-        .append(firstText(page, pageProperties, "referrer"))
-        .append(firstText(page, pageProperties, "title"))
-        .append(firstText(page, pageProperties, "search"))
-        .append(campaignValue(campaign, "source", urlParams, "utm_source"))
-        .append(campaignValue(campaign, "medium", urlParams, "utm_medium"))
-        .append(campaignValue(campaign, "name", urlParams, "utm_campaign"))
-        .append(campaignValue(campaign, "term", urlParams, "utm_term"))
-        .append(campaignValue(campaign, "content", urlParams, "utm_content"))
-        .append(userAgent != null ? userAgent : e.userAgent())
-        .append(text(context, "locale"))
-        .append(ip)
-        .append(text(library, "name"))
-        .append(text(library, "version"))
-        .append(e.properties().toString())
-        .append(e.traits().toString())
-        .append(storedContext(context, contextIp != null ? ip : null).toString())
-        .append(e.integrations().toString())
-        .append(logged.logPartition())
-        .append(logged.logOffset())
-        .endRow();
+  /** Appends values made by {@link #values}; their types fit the columns, so data cannot make this fail. */
+  static void append(DuckDBAppender row, Object[] values) throws SQLException {
+    row.beginRow();
+    for (int i = 0; i < values.length; i++) {
+      Object v = values[i];
+      if (v == null) {
+        row.appendNull();
+      } else if (TIMESTAMP_COLUMN[i]) {
+        row.appendEpochMicros((Long) v);
+      } else if (v instanceof String text) {
+        row.append(text);
+      } else if (v instanceof Integer n) {
+        row.append(n.intValue());
+      } else {
+        row.append(((Long) v).longValue());
+      }
+    }
+    row.endRow();
   }
 
   static void timestamp(DuckDBAppender row, Instant instant) throws SQLException {
-    if (instant == null) {
+    Long micros = epochMicros(instant);
+    if (micros == null) {
       row.appendNull();
     } else {
-      // Epoch micros, not LocalDateTime: no JVM time zone can get in the way.
-      row.appendEpochMicros(Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L),
-          instant.getNano() / 1_000));
+      row.appendEpochMicros(micros);
     }
+  }
+
+  /** Epoch micros rather than LocalDateTime: no JVM time zone can get in the way. */
+  private static Long epochMicros(Instant instant) {
+    return instant == null ? null
+        : Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+  }
+
+  private static boolean[] timestampColumns() {
+    boolean[] timestamp = new boolean[Schema.EVENTS.size()];
+    for (int i = 0; i < timestamp.length; i++) {
+      timestamp[i] = Schema.EVENTS.get(i).type().equals("TIMESTAMP");
+    }
+    return timestamp;
   }
 
   /** The raw IP must not survive inside the context JSON either. */

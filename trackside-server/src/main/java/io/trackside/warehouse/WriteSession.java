@@ -47,13 +47,13 @@ final class WriteSession implements AutoCloseable {
   }
 
   /** Appends the rows and stores the positions in one transaction; on any exception nothing is kept. */
-  void write(List<LoggedEvent> events, List<QuarantinedRecord> quarantined, String consumer,
+  void write(List<Object[]> eventRows, List<QuarantinedRecord> quarantined, String consumer,
              Map<Integer, Long> nextOffsets, RowHook hook) throws SQLException {
     begin.execute(); // opens the transaction before the first append (see class comment)
-    if (!events.isEmpty()) {
+    if (!eventRows.isEmpty()) {
       try (DuckDBAppender appender = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
-        for (int i = 0; i < events.size(); i++) {
-          EventColumns.append(appender, events.get(i));
+        for (int i = 0; i < eventRows.size(); i++) {
+          EventColumns.append(appender, eventRows.get(i));
           if (hook != null) {
             hook.afterRow(i);
           }

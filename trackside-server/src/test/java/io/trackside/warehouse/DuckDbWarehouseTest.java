@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.trackside.core.Event;
 import io.trackside.core.ReceivedEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -208,6 +209,25 @@ class DuckDbWarehouseTest {
         .containsEntry("log_offset", 40L);
     assertThat(rows.get(0)).containsEntry("reason", "undecodable").containsEntry("payload", null);
     assertThat(warehouse.countEvents()).isEqualTo(1);
+  }
+
+  @Test
+  void anEventTheTableCannotHoldIsQuarantinedNotRetriedForever() throws SQLException {
+    Event good = logged("m-ok", 0, 0).event();
+    Event farFuture = new Event("web", "m-far", "track", "x", null, null, "a", null, null,
+        Instant.parse("+300000-01-01T00:00:00Z"), null, null, Instant.parse("2024-05-01T10:00:05Z"),
+        null, null, good.context(), good.properties(), good.traits(), good.integrations());
+
+    WriteResult result = warehouse.write(batch(
+        List.of(new LoggedEvent(good, 0, 0), new LoggedEvent(farFuture, 0, 1)), Map.of(0, 2L)));
+
+    assertThat(result).isEqualTo(new WriteResult(1, 0, 1));
+    assertThat(warehouse.recentQuarantine(10)).singleElement().satisfies(q -> assertThat(q)
+        .containsEntry("reason", "unstorable")
+        .containsEntry("message_id", "m-far")
+        .containsEntry("log_offset", 1L));
+    assertThat(registry.counter("trackside.warehouse.quarantined", "reason", "unstorable").count()).isEqualTo(1);
+    assertThat(warehouse.positions("warehouse")).containsExactly(Map.entry(0, 2L));
   }
 
   /**
