@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.trackside.core.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -182,24 +181,16 @@ public final class DuckDbWarehouse implements AutoCloseable {
         }
       }
     }
-    // Per-event problems become quarantine rows here; only database trouble fails the write.
-    List<Object[]> rows = new ArrayList<>(fresh.size());
-    List<QuarantinedRecord> quarantined = new ArrayList<>(batch.quarantined());
-    for (LoggedEvent logged : fresh) {
-      try {
-        rows.add(EventColumns.values(logged));
-      } catch (RuntimeException e) {
-        quarantined.add(unstorable(logged, e));
-      }
-    }
     boolean committed = false;
+    int unstorableCount;
     try {
       WriteSession session = idleSessions.pollFirst();
       if (session == null) {
         session = new WriteSession(root.duplicate());
       }
       try {
-        session.write(rows, quarantined, batch.consumer(), batch.nextOffsets(), rowHookForTests);
+        unstorableCount = session.write(fresh, batch.quarantined(), batch.consumer(), batch.nextOffsets(),
+            rowHookForTests);
         committed = true;
       } catch (SQLException | RuntimeException e) {
         session.discard();
@@ -223,20 +214,9 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
     lastWriteFailure = null;
     duplicates.increment(duplicateCount);
-    unstorable.increment(fresh.size() - rows.size());
-    return new WriteResult(rows.size(), duplicateCount, quarantined.size());
-  }
-
-  /**
-   * An event the columns cannot hold (say a timestamp in the year 300000, beyond 64-bit microseconds). Retrying would fail
-   * the same way forever and hold up every event behind it, so it is quarantined instead.
-   */
-  private static QuarantinedRecord unstorable(LoggedEvent logged, RuntimeException e) {
-    Event event = logged.event();
-    log.warn("Event {} at log position {}/{} cannot be stored ({}); quarantined", event.messageId(),
-        logged.logPartition(), logged.logOffset(), e.toString());
-    return new QuarantinedRecord(event.receivedAt(), event.source(), UNSTORABLE, e.toString(), event.messageId(),
-        event.toString().getBytes(StandardCharsets.UTF_8), logged.logPartition(), logged.logOffset());
+    unstorable.increment(unstorableCount);
+    return new WriteResult(fresh.size() - unstorableCount, duplicateCount,
+        batch.quarantined().size() + unstorableCount);
   }
 
   private void release(WriteSession session) {

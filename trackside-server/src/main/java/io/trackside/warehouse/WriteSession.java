@@ -1,13 +1,17 @@
 package io.trackside.warehouse;
 
+import io.trackside.core.Event;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One write connection. The warehouse pools these so that concurrent writers (one per worker
@@ -33,6 +37,8 @@ final class WriteSession implements AutoCloseable {
     void afterRow(int index) throws SQLException;
   }
 
+  private static final Logger log = LoggerFactory.getLogger(WriteSession.class);
+
   private final DuckDBConnection conn;
   private final PreparedStatement begin;
   private final PreparedStatement upsertPosition;
@@ -46,14 +52,31 @@ final class WriteSession implements AutoCloseable {
             + " ON CONFLICT (consumer, partition) DO UPDATE SET next_offset = excluded.next_offset");
   }
 
-  /** Appends the rows and stores the positions in one transaction; on any exception nothing is kept. */
-  void write(List<Object[]> eventRows, List<QuarantinedRecord> quarantined, String consumer,
-             Map<Integer, Long> nextOffsets, RowHook hook) throws SQLException {
+  /**
+   * Appends the rows and stores the positions in one transaction; on any exception nothing is
+   * kept. An event whose values cannot be computed is quarantined in the same transaction
+   * rather than failing the batch: retrying could never help it.
+   *
+   * @return how many events were quarantined as unstorable
+   */
+  int write(List<LoggedEvent> events, List<QuarantinedRecord> alreadyQuarantined, String consumer,
+            Map<Integer, Long> nextOffsets, RowHook hook) throws SQLException {
     begin.execute(); // opens the transaction before the first append (see class comment)
-    if (!eventRows.isEmpty()) {
+    List<QuarantinedRecord> quarantined = alreadyQuarantined;
+    if (!events.isEmpty()) {
       try (DuckDBAppender appender = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
-        for (int i = 0; i < eventRows.size(); i++) {
-          EventColumns.append(appender, eventRows.get(i));
+        for (int i = 0; i < events.size(); i++) {
+          Object[] values;
+          try {
+            values = EventColumns.values(events.get(i)); // throws before the Appender is touched
+          } catch (RuntimeException e) {
+            if (quarantined == alreadyQuarantined) {
+              quarantined = new ArrayList<>(alreadyQuarantined);
+            }
+            quarantined.add(unstorable(events.get(i), e));
+            continue;
+          }
+          EventColumns.append(appender, values);
           if (hook != null) {
             hook.afterRow(i);
           }
@@ -84,6 +107,20 @@ final class WriteSession implements AutoCloseable {
       upsertPosition.executeUpdate();
     }
     conn.commit();
+    return quarantined.size() - alreadyQuarantined.size();
+  }
+
+  /**
+   * An event the columns cannot hold (say a timestamp in the year 300000, beyond 64-bit
+   * microseconds). Retrying would fail the same way forever and hold up every event behind it.
+   */
+  private static QuarantinedRecord unstorable(LoggedEvent logged, RuntimeException e) {
+    Event event = logged.event();
+    log.warn("Event {} at log position {}/{} cannot be stored ({}); quarantined", event.messageId(),
+        logged.logPartition(), logged.logOffset(), e.toString());
+    return new QuarantinedRecord(event.receivedAt(), event.source(), DuckDbWarehouse.UNSTORABLE, e.toString(),
+        event.messageId(), event.toString().getBytes(StandardCharsets.UTF_8), logged.logPartition(),
+        logged.logOffset());
   }
 
   /**
