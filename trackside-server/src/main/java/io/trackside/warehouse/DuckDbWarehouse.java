@@ -1,0 +1,383 @@
+package io.trackside.warehouse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.trackside.core.Event;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded warehouse: one DuckDB file holding the events, the quarantine and the log
+ * positions of the consumers that write here.
+ *
+ * <p>Writes ({@link #write}) are batches made exactly-once in effect: rows and the consumer's new
+ * log positions commit in one transaction, so after a crash the consumer resumes from
+ * {@link #positions} and recovery never writes a row twice. Client retries (the same
+ * messageId sent again) are a separate matter, handled by a bounded window of recent ids that
+ * is checked before appending — the Appender fails a whole batch on a constraint violation,
+ * so the events table deliberately has no primary key.
+ *
+ * <p>Reads go through their own connection and see committed data only; they may run while
+ * writes are in progress. DuckDB lets one process own the file, so everything that reads or
+ * writes it goes through this object.
+ */
+public final class DuckDbWarehouse implements AutoCloseable {
+
+  public static final int DEFAULT_RECENT_IDS = 2_000_000;
+  /** Quarantine reason of an event that decoded but does not fit the events table. */
+  public static final String UNSTORABLE = "unstorable";
+
+  private static final Logger log = LoggerFactory.getLogger(DuckDbWarehouse.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+  private final DuckDBConnection root;
+  private final DuckDBConnection reader;
+  private final Object readLock = new Object();
+  private final ConcurrentLinkedDeque<WriteSession> idleSessions = new ConcurrentLinkedDeque<>();
+  private final RecentIds recentIds;
+  /** Ids of batches being written right now: a concurrent batch must not write them too. */
+  private final Set<Long> pendingIds = new HashSet<>();
+  private final Counter duplicates;
+  private final Counter unstorable;
+  private volatile String lastWriteFailure;
+  private volatile boolean closed;
+  volatile WriteSession.RowHook rowHookForTests;
+
+  private DuckDbWarehouse(Path file, DuckDBConnection root, int recentIdsCapacity, MeterRegistry registry)
+      throws SQLException {
+    this.file = file;
+    this.root = root;
+    this.reader = root.duplicate();
+    this.recentIds = new RecentIds(recentIdsCapacity);
+    this.duplicates = Counter.builder("trackside.warehouse.duplicates")
+        .description("events not written because the same source and messageId were already stored")
+        .register(registry);
+    // Same meter as the writer's quarantine counter: this reason only arises here.
+    this.unstorable = Counter.builder("trackside.warehouse.quarantined")
+        .description("records written to the quarantine table, by reason")
+        .tag("reason", UNSTORABLE)
+        .register(registry);
+  }
+
+  public static DuckDbWarehouse open(Path file, MeterRegistry registry) {
+    return open(file, registry, DEFAULT_RECENT_IDS);
+  }
+
+  /**
+   * Opens (creating if needed) the database file and its tables, and reloads the dedupe window
+   * from the newest events.
+   *
+   * @param recentIdsCapacity how many (source, messageId) pairs the dedupe window remembers;
+   *                          16 bytes of memory each, plus a table of twice that many slots
+   */
+  public static DuckDbWarehouse open(Path file, MeterRegistry registry, int recentIdsCapacity) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the directory for " + file, e);
+    }
+    DuckDBConnection root;
+    try {
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the DuckDB warehouse " + file + ": " + e.getMessage()
+          + " (is another Trackside process using it?)", e);
+    }
+    try {
+      Schema.create(root);
+      DuckDbWarehouse warehouse = new DuckDbWarehouse(file, root, recentIdsCapacity, registry);
+      warehouse.loadRecentIds();
+      return warehouse;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        root.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e instanceof RuntimeException r ? r
+          : new IllegalStateException("cannot prepare the DuckDB warehouse " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void loadRecentIds() throws SQLException {
+    long started = System.nanoTime();
+    long[] hashes = new long[Math.min(recentIds.capacity(), 1 << 16)];
+    int n = 0;
+    try (PreparedStatement ps = reader.prepareStatement(
+        "SELECT source, message_id FROM events WHERE message_id IS NOT NULL"
+            + " ORDER BY received_at DESC, log_offset DESC LIMIT ?")) {
+      ps.setInt(1, recentIds.capacity());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (n == hashes.length) {
+            hashes = Arrays.copyOf(hashes, Math.min(recentIds.capacity(), hashes.length * 2));
+          }
+          hashes[n++] = RecentIds.hash(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    for (int i = n - 1; i >= 0; i--) { // oldest first, so the oldest are evicted first
+      recentIds.add(hashes[i]);
+    }
+    log.info("Warehouse {}: dedupe window holds {} recent ids (capacity {}), loaded in {} ms",
+        file, n, recentIds.capacity(), (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /**
+   * Writes a batch atomically: its events (minus duplicates), its quarantine rows and the
+   * consumer's new positions all commit, or none of it does.
+   *
+   * @throws SQLException when DuckDB refuses the write (disk full, ...); nothing was written and
+   *                      the caller retries the same batch
+   */
+  public WriteResult write(WarehouseBatch batch) throws SQLException {
+    if (closed) {
+      throw new SQLException("warehouse is closed");
+    }
+    List<LoggedEvent> fresh = new ArrayList<>(batch.events().size());
+    List<Long> reserved = new ArrayList<>(batch.events().size());
+    int duplicateCount = 0;
+    synchronized (recentIds) {
+      for (LoggedEvent logged : batch.events()) {
+        Event e = logged.event();
+        if (e.messageId() == null) { // nothing to dedupe on; the collector normally assigns one
+          fresh.add(logged);
+          continue;
+        }
+        long hash = RecentIds.hash(e.source(), e.messageId());
+        if (recentIds.contains(hash) || !pendingIds.add(hash)) {
+          duplicateCount++;
+        } else {
+          reserved.add(hash);
+          fresh.add(logged);
+        }
+      }
+    }
+    boolean committed = false;
+    int unstorableCount;
+    try {
+      WriteSession session = idleSessions.pollFirst();
+      if (session == null) {
+        session = new WriteSession(root.duplicate());
+      }
+      try {
+        unstorableCount = session.write(fresh, batch.quarantined(), batch.consumer(), batch.nextOffsets(),
+            rowHookForTests);
+        committed = true;
+      } catch (SQLException | RuntimeException e) {
+        session.discard();
+        session = null;
+        lastWriteFailure = e.getMessage();
+        throw e;
+      } finally {
+        if (session != null) {
+          release(session);
+        }
+      }
+    } finally {
+      synchronized (recentIds) {
+        for (long hash : reserved) {
+          pendingIds.remove(hash);
+          if (committed) {
+            recentIds.add(hash);
+          }
+        }
+      }
+    }
+    lastWriteFailure = null;
+    duplicates.increment(duplicateCount);
+    unstorable.increment(unstorableCount);
+    return new WriteResult(fresh.size() - unstorableCount, duplicateCount,
+        batch.quarantined().size() + unstorableCount);
+  }
+
+  private void release(WriteSession session) {
+    idleSessions.addFirst(session);
+    if (closed && idleSessions.remove(session)) { // close() ran meanwhile
+      session.close();
+    }
+  }
+
+  /**
+   * The newest events first (by received_at, then log position). JSON columns come back as
+   * parsed JSON, timestamps as ISO-8601 UTC strings.
+   *
+   * @param type  only this type, or null for all
+   * @param event only this track event name, or null for all
+   */
+  public List<Map<String, Object>> recentEvents(int limit, String type, String event) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT * FROM events WHERE true");
+    List<String> params = new ArrayList<>();
+    if (type != null) {
+      sql.append(" AND type = ?");
+      params.add(type);
+    }
+    if (event != null) {
+      sql.append(" AND event = ?");
+      params.add(event);
+    }
+    sql.append(" ORDER BY received_at DESC, log_offset DESC, log_partition DESC LIMIT ?");
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement(sql.toString())) {
+        int i = 1;
+        for (String p : params) {
+          ps.setString(i++, p);
+        }
+        ps.setInt(i, Math.max(0, limit));
+        return rows(ps);
+      }
+    }
+  }
+
+  /** The newest quarantined records first, with their reason. */
+  public List<Map<String, Object>> recentQuarantine(int limit) throws SQLException {
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement(
+          "SELECT * FROM quarantine ORDER BY received_at DESC, log_offset DESC, log_partition DESC LIMIT ?")) {
+        ps.setInt(1, Math.max(0, limit));
+        return rows(ps);
+      }
+    }
+  }
+
+  /** The committed log positions (next offset to read, per partition) of a consumer. */
+  public Map<Integer, Long> positions(String consumer) throws SQLException {
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement(
+          "SELECT partition, next_offset FROM log_positions WHERE consumer = ?")) {
+        ps.setString(1, consumer);
+        Map<Integer, Long> positions = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            positions.put(rs.getInt(1), rs.getLong(2));
+          }
+        }
+        return positions;
+      }
+    }
+  }
+
+  public long countEvents() throws SQLException {
+    synchronized (readLock) {
+      try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM events")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  /** Null when healthy, otherwise what is wrong, for /readyz. */
+  public String check() {
+    if (closed) {
+      return "warehouse is closed";
+    }
+    String failure = lastWriteFailure;
+    if (failure != null) {
+      return "last write to " + file + " failed: " + failure;
+    }
+    synchronized (readLock) {
+      try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+        rs.next();
+        return null;
+      } catch (SQLException e) {
+        return "warehouse " + file + " cannot be queried: " + e.getMessage();
+      }
+    }
+  }
+
+  /** Package-private for tests: another connection to the same database. */
+  DuckDBConnection duplicateConnection() throws SQLException {
+    return root.duplicate();
+  }
+
+  /**
+   * Closes every connection; writes still running fail and their callers keep the batch in the
+   * log. Stop the writers first for a clean shutdown.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (WriteSession session; (session = idleSessions.pollFirst()) != null; ) {
+      session.close();
+    }
+    synchronized (readLock) {
+      closeQuietly(reader);
+    }
+    closeQuietly(root);
+    log.info("Warehouse {} closed", file);
+  }
+
+  private static void closeQuietly(DuckDBConnection conn) {
+    try {
+      conn.close();
+    } catch (SQLException e) {
+      log.warn("Closing a DuckDB connection failed: {}", e.getMessage());
+    }
+  }
+
+  private static List<Map<String, Object>> rows(PreparedStatement ps) throws SQLException {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      ResultSetMetaData meta = rs.getMetaData();
+      int columns = meta.getColumnCount();
+      while (rs.next()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int c = 1; c <= columns; c++) {
+          row.put(meta.getColumnLabel(c), value(rs, c, meta.getColumnTypeName(c)));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  private static Object value(ResultSet rs, int column, String type) throws SQLException {
+    switch (type) {
+      case "JSON": {
+        String text = rs.getString(column);
+        try {
+          return text == null ? null : JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+          return text; // stored by something else than this class; show it as it is
+        }
+      }
+      case "TIMESTAMP": {
+        LocalDateTime utc = rs.getObject(column, LocalDateTime.class);
+        return utc == null ? null : utc.toInstant(ZoneOffset.UTC).toString();
+      }
+      default:
+        return rs.getObject(column);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.trackside.warehouse;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The warehouse tables. The column lists are the single source of truth for the DDL and for
+ * the order in which {@link EventColumns} appends values (the Appender is positional).
+ *
+ * <p>All TIMESTAMP columns hold UTC instants (DuckDB's TIMESTAMP has no zone; we never store
+ * local time). A site's time zone only shapes reports.
+ */
+final class Schema {
+
+  record Column(String name, String type, String comment) {
+    Column(String name, String type) {
+      this(name, type, null);
+    }
+  }
+
+  private static final String UTC = "UTC instant";
+
+  static final List<Column> EVENTS = List.of(
+      new Column("message_id", "VARCHAR", "client id of the event; (source, message_id) is deduplicated"),
+      new Column("source", "VARCHAR"),
+      new Column("type", "VARCHAR"),
+      new Column("event", "VARCHAR"),
+      new Column("name", "VARCHAR"),
+      new Column("user_id", "VARCHAR"),
+      new Column("anonymous_id", "VARCHAR"),
+      new Column("group_id", "VARCHAR"),
+      new Column("previous_id", "VARCHAR"),
+      new Column("timestamp", "TIMESTAMP", UTC + ", corrected for client clock skew"),
+      new Column("original_timestamp", "TIMESTAMP", UTC + ", as the client sent it"),
+      new Column("sent_at", "TIMESTAMP", UTC + ", client clock when sent"),
+      new Column("received_at", "TIMESTAMP", UTC + ", server clock on arrival"),
+      new Column("page_url", "VARCHAR"),
+      new Column("page_path", "VARCHAR"),
+      new Column("page_referrer", "VARCHAR"),
+      new Column("page_title", "VARCHAR"),
+      new Column("page_search", "VARCHAR"),
+      new Column("utm_source", "VARCHAR"),
+      new Column("utm_medium", "VARCHAR"),
+      new Column("utm_campaign", "VARCHAR"),
+      new Column("utm_term", "VARCHAR"),
+      new Column("utm_content", "VARCHAR"),
+      new Column("user_agent", "VARCHAR"),
+      new Column("locale", "VARCHAR"),
+      new Column("ip", "VARCHAR", "truncated: IPv4 to /24, IPv6 to /48; the raw address is never stored"),
+      new Column("library_name", "VARCHAR"),
+      new Column("library_version", "VARCHAR"),
+      new Column("properties", "JSON"),
+      new Column("traits", "JSON"),
+      new Column("context", "JSON", "context as sent, except ip which is truncated"),
+      new Column("integrations", "JSON"),
+      new Column("log_partition", "INTEGER"),
+      new Column("log_offset", "BIGINT"));
+
+  static final List<Column> QUARANTINE = List.of(
+      new Column("received_at", "TIMESTAMP", UTC),
+      new Column("source", "VARCHAR"),
+      new Column("reason", "VARCHAR"),
+      new Column("detail", "VARCHAR"),
+      new Column("message_id", "VARCHAR"),
+      new Column("payload", "VARCHAR", "the received JSON as text (invalid UTF-8 replaced by U+FFFD)"),
+      new Column("log_partition", "INTEGER"),
+      new Column("log_offset", "BIGINT"));
+
+  private Schema() {
+  }
+
+  /** Idempotent: safe on every start. */
+  static void create(Connection conn) throws SQLException {
+    try (Statement s = conn.createStatement()) {
+      s.execute(createTable("events", EVENTS));
+      s.execute(createTable("quarantine", QUARANTINE));
+      s.execute("CREATE TABLE IF NOT EXISTS log_positions (consumer VARCHAR NOT NULL, partition INTEGER NOT NULL,"
+          + " next_offset BIGINT NOT NULL, PRIMARY KEY (consumer, partition))");
+      verify(conn, "events", EVENTS);
+      verify(conn, "quarantine", QUARANTINE);
+      s.execute("COMMENT ON TABLE events IS 'valid events; written by the warehouse worker with the Appender'");
+      s.execute("COMMENT ON TABLE quarantine IS 'events that could not be accepted, with the reason'");
+      s.execute("COMMENT ON TABLE log_positions IS"
+          + " 'next event-log offset per consumer and partition, committed with the rows it covers'");
+      comment(s, "events", EVENTS);
+      comment(s, "quarantine", QUARANTINE);
+    }
+  }
+
+  private static String createTable(String table, List<Column> columns) {
+    StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(table).append(" (");
+    for (int i = 0; i < columns.size(); i++) {
+      Column c = columns.get(i);
+      sql.append(i == 0 ? "" : ", ").append(c.name()).append(' ').append(c.type());
+    }
+    return sql.append(')').toString();
+  }
+
+  private static void comment(Statement s, String table, List<Column> columns) throws SQLException {
+    for (Column c : columns) {
+      if (c.comment() != null) {
+        // Constant text from this class, not user input: no injection possible.
+        s.execute("COMMENT ON COLUMN " + table + "." + c.name() + " IS '" + c.comment().replace("'", "''") + "'");
+      }
+    }
+  }
+
+  /**
+   * The Appender writes by position, so a table created by another version with other columns
+   * would silently shift values. Fail at start-up instead, naming the difference.
+   */
+  private static void verify(Connection conn, String table, List<Column> expected) throws SQLException {
+    List<String> actual = new ArrayList<>();
+    try (PreparedStatement ps = conn.prepareStatement(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = ?"
+            + " ORDER BY column_index")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          actual.add(rs.getString(1) + " " + rs.getString(2));
+        }
+      }
+    }
+    List<String> wanted = expected.stream().map(c -> c.name() + " " + c.type()).toList();
+    if (!actual.equals(wanted)) {
+      throw new IllegalStateException("table " + table + " has columns " + actual + " but this version expects "
+          + wanted + "; migrate or move the database file aside");
+    }
+  }
+}

@@ -1,0 +1,26 @@
+package io.trackside.warehouse;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one log consumer read since its last write: written in one transaction together with
+ * {@code nextOffsets}, the consumer's new log positions, so the database alone says how far
+ * the rows it holds go.
+ *
+ * @param consumer    the consumer group whose positions these are (for example "warehouse")
+ * @param nextOffsets per log partition, the next offset to read after this batch
+ */
+public record WarehouseBatch(String consumer, List<LoggedEvent> events, List<QuarantinedRecord> quarantined,
+                             Map<Integer, Long> nextOffsets) {
+
+  public WarehouseBatch {
+    events = List.copyOf(events);
+    quarantined = List.copyOf(quarantined);
+    nextOffsets = Map.copyOf(nextOffsets);
+  }
+
+  public int size() {
+    return events.size() + quarantined.size();
+  }
+}
