@@ -58,7 +58,7 @@ public final class SegmentCollector {
 
   public void mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(intake.limits().maxRequestBytes());
-    router.postWithRegex("/v1/([a-z]+)/?").handler(this::checkPath).handler(body).handler(this::handle)
+    router.postWithRegex("/v1/([a-z]+)/?").handler(body).handler(this::checkPath).handler(this::handle)
         .failureHandler(this::bodyFailure);
   }
 

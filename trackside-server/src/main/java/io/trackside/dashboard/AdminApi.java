@@ -9,6 +9,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,6 +49,22 @@ public final class AdminApi {
   }
 
   private void events(RoutingContext ctx) {
+    try {
+      eventsQuery(ctx);
+    } catch (SQLException e) {
+      HttpErrors.send(ctx, 503, "warehouse_unavailable", "the warehouse could not answer: " + e.getMessage());
+    }
+  }
+
+  private void quarantine(RoutingContext ctx) {
+    try {
+      quarantineQuery(ctx);
+    } catch (SQLException e) {
+      HttpErrors.send(ctx, 503, "warehouse_unavailable", "the warehouse could not answer: " + e.getMessage());
+    }
+  }
+
+  private void eventsQuery(RoutingContext ctx) throws SQLException {
     Integer limit = limit(ctx, 100);
     if (limit == null) {
       return;
@@ -59,7 +76,7 @@ public final class AdminApi {
     respond(ctx, body);
   }
 
-  private void quarantine(RoutingContext ctx) {
+  private void quarantineQuery(RoutingContext ctx) throws SQLException {
     Integer limit = limit(ctx, 100);
     if (limit == null) {
       return;

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TracksideNode {
   private static final Logger LOG = LoggerFactory.getLogger(TracksideNode.class);
-  static final String WAREHOUSE_GROUP = "warehouse";
+  static final String WAREHOUSE_GROUP = WarehouseWriter.GROUP;
 
   private final Config config;
   private final PrometheusMeterRegistry registry;
@@ -85,13 +85,14 @@ final class TracksideNode {
     }
     DuckDbWarehouse warehouse;
     try {
-      warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), config.dedupeWindow(), registry);
+      warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), registry, config.dedupeWindow());
     } catch (Exception e) {
       log.close();
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    WarehouseWriter writer = new WarehouseWriter(log, warehouse, config.workers(), registry);
+    WarehouseWriter writer = new WarehouseWriter(log, warehouse, registry,
+        WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
         .description("Records in the log not yet committed by the consumer group")
@@ -103,8 +104,9 @@ final class TracksideNode {
       node.deployHttp();
     } catch (Exception e) {
       node.stop();
-      throw new StartupException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage()
-          + " — is the port taken? Choose another with --port N", e);
+      boolean bind = e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException;
+      throw new StartupException("cannot start the HTTP server on " + config.host() + ":" + config.port() + ": "
+          + e.getMessage() + (bind ? " — is the port taken? Choose another with --port N" : ""), e);
     }
     return node;
   }
@@ -142,6 +144,10 @@ final class TracksideNode {
     String warehouseProblem = warehouse.check();
     if (warehouseProblem != null) {
       problems.add("warehouse: " + warehouseProblem);
+    }
+    String writerProblem = writer.check();
+    if (writerProblem != null) {
+      problems.add("warehouse writer: " + writerProblem);
     }
     return problems;
   }

@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class DuckDbWarehouse implements AutoCloseable {
 
   public static final int DEFAULT_RECENT_IDS = 2_000_000;
+  static final String MEMORY_LIMIT = "256MB";
   /** Quarantine reason of an event that decoded but does not fit the events table. */
   public static final String UNSTORABLE = "unstorable";
 
@@ -106,7 +107,11 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
     DuckDBConnection root;
     try {
-      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+      // DuckDB would take 80 % of the machine's memory by default; Trackside shares the box with
+      // the collector and the log, and DuckDB spills large queries to disk above this limit.
+      java.util.Properties settings = new java.util.Properties();
+      settings.setProperty("memory_limit", MEMORY_LIMIT);
+      root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), settings);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the DuckDB warehouse " + file + ": " + e.getMessage()
           + " (is another Trackside process using it?)", e);

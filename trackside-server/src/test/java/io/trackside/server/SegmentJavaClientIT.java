@@ -38,7 +38,7 @@ class SegmentJavaClientIT {
       Analytics analytics = Analytics.builder(TestNode.WRITE_KEY)
           .endpoint("http://127.0.0.1:" + node.node.port())
           .flushQueueSize(50)
-          .flushInterval(200, TimeUnit.MILLISECONDS)
+          .flushInterval(1, TimeUnit.SECONDS)
           .callback(new Callback() {
             @Override
             public void success(Message message) {
