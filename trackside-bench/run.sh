@@ -17,7 +17,7 @@ port=${BENCH_PORT:-18080}
 work=$(mktemp -d)
 key=wk_bench_key
 token=at_bench_admin_token_0123456789
-java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
+java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >"$work/server.log" 2>&1 &
 pid=$!
@@ -61,7 +61,7 @@ echo "lag $lag"
 echo "== 4. steady 10,000 events/s for 30 s (batches of 50), receive → queryable"
 # Restart so the latency percentiles cover only this phase.
 kill "$pid"; wait "$pid" 2>/dev/null || true
-java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
+java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >>"$work/server.log" 2>&1 &
 pid=$!
@@ -72,8 +72,13 @@ for _ in $(seq 1 600); do
 done
 ( while sleep 0.5; do ps -o rss= -p "$pid"; done ) >"$work/rss3" &
 sampler=$!
-java -cp "$root/trackside-bench/target/classes" io.trackside.bench.SteadyLoad "$url" "$key" 10000 30 50 | tail -3
+java -cp "$root/trackside-bench/target/classes" io.trackside.bench.SteadyLoad "$url" "$key" 10000 30 50 | tail -4
 sleep 3
 kill $sampler
-curl -s "$url/metrics" | grep -E '^trackside_pipeline_latency_seconds(\{quantile|_max|_count)' || true
+curl -s "$url/metrics" >"$work/metrics"
+grep -E '^trackside_pipeline_latency_seconds_(max|count)' "$work/metrics" || true
+# p99 receive → queryable: the upper bound of the first histogram bucket holding 99 % of events.
+awk -F'[{}" ]+' '/^trackside_pipeline_latency_seconds_bucket/ {le=$3; n=$NF; if (le=="+Inf") next; les[++k]=le; cnt[k]=n}
+  /^trackside_pipeline_latency_seconds_count/ {total=$NF}
+  END {for (i=1;i<=k;i++) if (cnt[i] >= 0.99*total) {printf "pipeline_latency_p99_at_most_s %s\n", les[i]; exit}}' "$work/metrics"
 for f in rss1 rss2 rss3; do echo "peak_rss_mb_$f $(sort -n "$work/$f" | tail -1 | awk '{printf "%.0f", $1/1024}')"; done

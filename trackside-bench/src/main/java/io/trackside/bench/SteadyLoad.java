@@ -32,7 +32,7 @@ public final class SteadyLoad {
     int seconds = Integer.parseInt(args[3]);
     int batchSize = args.length > 4 ? Integer.parseInt(args[4]) : 50;
     long periodMicros = 1_000_000L * batchSize / rate;
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
         .executor(Executors.newFixedThreadPool(2)).build();
     Semaphore inFlight = new Semaphore(256); // a bound, so a stalled server cannot exhaust this process
     AtomicLong sent = new AtomicLong();
@@ -40,6 +40,7 @@ public final class SteadyLoad {
     AtomicLong failed = new AtomicLong();
     AtomicLong skipped = new AtomicLong();
     AtomicLong sequence = new AtomicLong();
+    java.util.Map<String, Integer> failures = new java.util.concurrent.ConcurrentHashMap<>();
     String run = Long.toHexString(System.nanoTime());
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     scheduler.scheduleAtFixedRate(() -> {
@@ -57,6 +58,8 @@ public final class SteadyLoad {
               ok.addAndGet(batchSize);
             } else {
               failed.addAndGet(batchSize);
+              String why = error != null ? String.valueOf(error.getCause() != null ? error.getCause() : error) : "HTTP " + response.statusCode();
+              failures.merge(why, 1, Integer::sum);
             }
           });
     }, 0, periodMicros, TimeUnit.MICROSECONDS);
@@ -66,6 +69,7 @@ public final class SteadyLoad {
     }
     scheduler.shutdownNow();
     inFlight.acquire(256);
+    System.out.println("failed requests by cause: " + failures);
     System.out.printf("steady_events_ok %d%nsteady_events_failed %d%nsteady_events_skipped %d%n", ok.get(), failed.get(), skipped.get());
     System.exit(0);
   }

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class DuckDbWarehouse implements AutoCloseable {
 
   public static final int DEFAULT_RECENT_IDS = 2_000_000;
-  static final String MEMORY_LIMIT = "256MB";
+  static final String MEMORY_LIMIT = "192MB";
   /** Quarantine reason of an event that decoded but does not fit the events table. */
   public static final String UNSTORABLE = "unstorable";
 

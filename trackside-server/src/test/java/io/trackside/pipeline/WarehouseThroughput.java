@@ -85,7 +85,7 @@ public final class WarehouseThroughput {
                                         int workers, int maxBatch) {
     WarehouseWriter.Config defaults = WarehouseWriter.Config.defaults();
     return new WarehouseWriter(log, warehouse, registry, new WarehouseWriter.Config(
-        workers, maxBatch, defaults.pollTimeout(), defaults.maxBackoff(), defaults.stopTimeout()));
+        workers, maxBatch, defaults.pollTimeout(), defaults.maxBackoff(), defaults.stopTimeout(), defaults.linger()));
   }
 
   /** Appends events from..to at the given rate, in ticks of 10 ms. */
