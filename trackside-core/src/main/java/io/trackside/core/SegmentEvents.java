@@ -8,10 +8,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
 /**
  * Decodes what the collector stored ({@link ReceivedEvent}) into the canonical {@link Event},
@@ -69,53 +65,13 @@ public final class SegmentEvents {
         object(root.get("integrations")));
   }
 
-  /**
-   * Segment's clock-skew correction: the client clock may be wrong, but the gap between when it
-   * says the event happened and when it says it sent it is right, so anchor that gap on our
-   * clock. Without sentAt the client's timestamp stands; without a timestamp, arrival time.
-   */
   static Instant correctedTimestamp(Instant originalTimestamp, Instant sentAt, Instant receivedAt) {
-    if (originalTimestamp == null) {
-      return receivedAt;
-    }
-    if (sentAt == null) {
-      return originalTimestamp;
-    }
-    return receivedAt.minusMillis(sentAt.toEpochMilli() - originalTimestamp.toEpochMilli());
+    return Timestamps.corrected(originalTimestamp, sentAt, receivedAt);
   }
 
-  // Years 1 to 9999: what ISO-8601 writes without a sign, and what every store downstream holds.
-  private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
-  private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
-
-  /**
-   * ISO-8601 date-time with "Z" or an offset such as "+02:00", with or without fractions; a
-   * date-time without a zone is read as UTC (some mobile libraries send that). Anything else,
-   * including a bare date or a year outside 1..9999, is treated as absent rather than failing
-   * the event.
-   */
+  /** A timestamp field, or null when it is absent or not a timestamp (the event still counts). */
   static Instant parseTimestamp(JsonNode node) {
-    Instant instant = parseIso(node);
-    return instant == null || instant.isBefore(EARLIEST) || instant.isAfter(LATEST) ? null : instant;
-  }
-
-  private static Instant parseIso(JsonNode node) {
-    if (node == null || !node.isTextual()) {
-      return null;
-    }
-    String text = node.textValue();
-    if (text.isEmpty() || text.length() > 64) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException notWithOffset) {
-      try {
-        return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException notLocal) {
-        return null;
-      }
-    }
+    return node == null || !node.isTextual() ? null : Timestamps.parse(node.textValue());
   }
 
   /** Strings as sent; numbers (some clients send numeric user ids) as their decimal text. */

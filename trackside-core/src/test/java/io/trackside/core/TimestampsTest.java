@@ -15,6 +15,7 @@ class TimestampsTest {
     assertThat(Timestamps.parse("yesterday")).isNull();
     assertThat(Timestamps.parse("")).isNull();
     assertThat(Timestamps.parse(null)).isNull();
+    assertThat(Timestamps.parse("+12345-01-01T00:00:00Z")).isNull();
   }
 
   @Test
