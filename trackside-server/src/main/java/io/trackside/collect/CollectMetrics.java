@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CollectMetrics {
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  // Every accepted request counts received and stored: keyed by source alone, no key to build.
+  private final Map<String, Counter> receivedBySource = new ConcurrentHashMap<>();
+  private final Map<String, Counter> storedBySource = new ConcurrentHashMap<>();
   private final Timer requestTimer;
 
   public CollectMetrics(MeterRegistry registry) {
@@ -29,12 +32,13 @@ public final class CollectMetrics {
   }
 
   void received(String source, int events) {
-    counter("trackside.collect.events.received", "Events read from requests", "source", source, null, null).increment(events);
+    receivedBySource.computeIfAbsent(source, s -> counter("trackside.collect.events.received",
+        "Events read from requests", "source", s, null, null)).increment(events);
   }
 
   void stored(String source, int events) {
-    counter("trackside.collect.events.stored", "Valid events durably appended to the log", "source", source, null, null)
-        .increment(events);
+    storedBySource.computeIfAbsent(source, s -> counter("trackside.collect.events.stored",
+        "Valid events durably appended to the log", "source", s, null, null)).increment(events);
   }
 
   void quarantined(String source, String reason) {

@@ -1,8 +1,8 @@
 package io.trackside.server;
 
 import io.trackside.core.IntakeLimits;
+import io.trackside.log.EmbeddedLogConfig;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -11,14 +11,10 @@ import java.util.List;
  */
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
-              IntakeLimits limits, LogSettings log, int dedupeWindow) {
+              IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow) {
 
   /** A source of events, authenticated by its write key. */
   record Source(String name, String writeKey) {
-  }
-
-  record LogSettings(int partitions, long segmentBytes, Duration retentionAge, long retentionBytes,
-                     long maxBytes, long minFreeDiskBytes, long maxQueuedBytes) {
   }
 
   Source sourceForWriteKey(String writeKey) {

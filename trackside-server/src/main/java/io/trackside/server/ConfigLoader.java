@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.trackside.core.IntakeLimits;
+import io.trackside.log.EmbeddedLogConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -177,16 +178,23 @@ final class ConfigLoader {
         (int) r.size("limits.max-request-bytes", defaults.maxRequestBytes()),
         r.integer("limits.max-batch-events", defaults.maxBatchEvents()),
         defaults.maxNestingDepth());
-    Config.LogSettings log = new Config.LogSettings(
-        r.integer("log.partitions", 4),
-        r.size("log.segment-bytes", 64L << 20),
-        r.duration("log.retention-age", Duration.ofDays(7)),
-        r.size("log.retention-bytes", 10L << 30),
-        r.size("log.max-bytes", 20L << 30),
-        r.size("log.min-free-disk", 256L << 20),
-        r.size("log.max-queued-bytes", 64L << 20));
+    Path dataDir = Path.of(r.text("data", "data"));
+    EmbeddedLogConfig logDefaults = EmbeddedLogConfig.defaults(dataDir.resolve("log"));
+    EmbeddedLogConfig log;
+    try {
+      log = new EmbeddedLogConfig(logDefaults.dir(),
+        r.integer("log.partitions", logDefaults.partitions()),
+        r.size("log.segment-bytes", logDefaults.segmentBytes()),
+        r.duration("log.retention-age", logDefaults.retentionAge()),
+        r.size("log.retention-bytes", logDefaults.retentionBytes()),
+        r.size("log.max-bytes", logDefaults.maxBytes()),
+        r.size("log.min-free-disk", logDefaults.minFreeDiskBytes()),
+        r.size("log.max-queued-bytes", logDefaults.maxQueuedBytes()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("log settings: " + e.getMessage());
+    }
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
-        Path.of(r.text("data", "data")), adminToken, r.bool("server.trust-forwarded-for", false), origins,
+        dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000));
   }
 

@@ -14,7 +14,6 @@ import io.trackside.collect.SegmentCollector;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.log.EmbeddedEventLog;
-import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.log.EventLog;
 import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.DuckDbWarehouse;
@@ -73,14 +72,11 @@ final class TracksideNode {
       throw new StartupException("cannot create the data directory " + config.dataDir().toAbsolutePath()
           + ": " + e.getMessage() + " — choose another with --data DIR", e);
     }
-    Config.LogSettings l = config.log();
     EventLog log;
     try {
-      log = EmbeddedEventLog.open(new EmbeddedLogConfig(config.dataDir().resolve("log"), l.partitions(),
-          l.segmentBytes(), l.retentionAge(), l.retentionBytes(), l.maxBytes(), l.minFreeDiskBytes(),
-          l.maxQueuedBytes()), registry);
+      log = EmbeddedEventLog.open(config.log(), registry);
     } catch (IOException | RuntimeException e) {
-      throw new StartupException("cannot open the event log in " + config.dataDir().resolve("log").toAbsolutePath()
+      throw new StartupException("cannot open the event log in " + config.log().dir().toAbsolutePath()
           + ": " + e.getMessage(), e);
     }
     DuckDbWarehouse warehouse;

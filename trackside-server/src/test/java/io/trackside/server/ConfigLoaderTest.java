@@ -50,6 +50,7 @@ class ConfigLoaderTest {
     assertThat(config.port()).isEqualTo(9200);
     assertThat(config.log().partitions()).isEqualTo(2);
     assertThat(config.log().retentionAge()).isEqualTo(Duration.ofHours(12));
+    assertThat(config.log().dir()).isEqualTo(Path.of("data", "log"));
     assertThat(config.sourceForWriteKey("web-key").name()).isEqualTo("web");
     assertThat(config.adminToken()).isEqualTo("file-token-0123456789");
   }
@@ -70,6 +71,9 @@ class ConfigLoaderTest {
     Files.writeString(file, "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}]\nlog: {partitions: many}\n");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
         .hasMessageContaining("log.partitions").hasMessageContaining("many");
+    Files.writeString(file, "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}]\nlog: {partitions: 0}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("partitions");
     Files.writeString(file, "admin-token: short\nsources: [{name: a, write-key: k}]\n");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("admin-token");
     Files.writeString(file, "admin-token: file-token-0123456789\n");
