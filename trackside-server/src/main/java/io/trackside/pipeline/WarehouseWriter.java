@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.trackside.core.EnrichedEvent;
+import io.trackside.core.Event;
 import io.trackside.core.ReceivedEvent;
 import io.trackside.core.SegmentEvents;
 import io.trackside.log.EventLog;
@@ -83,6 +85,7 @@ public final class WarehouseWriter implements AutoCloseable {
 
   private final EventLog eventLog;
   private final DuckDbWarehouse warehouse;
+  private final Pipeline.Factory pipelines;
   private final Config config;
   private final MeterRegistry registry;
   private final Counter written;
@@ -92,14 +95,17 @@ public final class WarehouseWriter implements AutoCloseable {
   private final AtomicLong lastReceivedAtMillis = new AtomicLong();
   private final Gauge lastReceivedGauge;
   private final Map<String, Counter> quarantinedByReason = new ConcurrentHashMap<>();
+  private final Map<String, Counter> droppedByReason = new ConcurrentHashMap<>();
   private final CountDownLatch stopSignal = new CountDownLatch(1);
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
   private volatile String failing;
 
-  public WarehouseWriter(EventLog eventLog, DuckDbWarehouse warehouse, MeterRegistry registry, Config config) {
+  public WarehouseWriter(EventLog eventLog, DuckDbWarehouse warehouse, Pipeline.Factory pipelines,
+                         MeterRegistry registry, Config config) {
     this.eventLog = eventLog;
     this.warehouse = warehouse;
+    this.pipelines = pipelines;
     this.config = config;
     this.registry = registry;
     this.written = Counter.builder("trackside.warehouse.written.events")
@@ -153,7 +159,8 @@ public final class WarehouseWriter implements AutoCloseable {
         Long position = stored.get(p);
         consumer.seek(p, position != null ? position : eventLog.committedOffset(GROUP, p));
       }
-      Thread thread = new Thread(() -> run(consumer), "trackside-warehouse-" + w);
+      Pipeline pipeline = pipelines.create(w);
+      Thread thread = new Thread(() -> run(consumer, pipeline), "trackside-warehouse-" + w);
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();
@@ -200,14 +207,14 @@ public final class WarehouseWriter implements AutoCloseable {
     return failing;
   }
 
-  private void run(LogConsumer consumer) {
+  private void run(LogConsumer consumer, Pipeline pipeline) {
     try (consumer) {
       while (running) {
         List<StoredRecord> records = poll(consumer);
         if (records.isEmpty()) {
           continue;
         }
-        WarehouseBatch batch = toBatch(records);
+        WarehouseBatch batch = toBatch(records, pipeline);
         if (!writeUntilDone(batch)) {
           return; // stopping while the warehouse fails: the batch stays uncommitted in the log
         }
@@ -262,7 +269,7 @@ public final class WarehouseWriter implements AutoCloseable {
     return List.of();
   }
 
-  private WarehouseBatch toBatch(List<StoredRecord> records) {
+  private WarehouseBatch toBatch(List<StoredRecord> records, Pipeline pipeline) {
     List<LoggedEvent> events = new ArrayList<>(records.size());
     List<QuarantinedRecord> quarantined = new ArrayList<>();
     Map<Integer, Long> nextOffsets = new HashMap<>();
@@ -284,11 +291,26 @@ public final class WarehouseWriter implements AutoCloseable {
             record.partition(), record.offset()));
         continue;
       }
+      Event event;
       try {
-        events.add(new LoggedEvent(SegmentEvents.decode(received), record.partition(), record.offset()));
+        event = SegmentEvents.decode(received);
       } catch (RuntimeException e) {
         quarantined.add(new QuarantinedRecord(receivedAt, received.source(), "undecodable", e.getMessage(),
             null, received.json(), record.partition(), record.offset()));
+        continue;
+      }
+      EnrichedEvent enriched = pipeline.process(event);
+      if (enriched.quarantineReason() != null) {
+        quarantined.add(new QuarantinedRecord(receivedAt, received.source(), enriched.quarantineReason(),
+            enriched.quarantineDetail(), event.messageId(), received.json(), record.partition(), record.offset()));
+      } else if (enriched.dropReason() != null) {
+        // Not stored anywhere, by design (a suppressed person, a bot the operator drops): only counted.
+        droppedByReason.computeIfAbsent(enriched.dropReason(), r -> Counter.builder("trackside.pipeline.dropped")
+            .description("events the pipeline deliberately did not store, by reason")
+            .tag("reason", r)
+            .register(registry)).increment();
+      } else {
+        events.add(new LoggedEvent(enriched, record.partition(), record.offset()));
       }
     }
     return new WarehouseBatch(GROUP, events, quarantined, nextOffsets);

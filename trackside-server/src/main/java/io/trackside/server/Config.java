@@ -2,6 +2,7 @@ package io.trackside.server;
 
 import io.trackside.core.IntakeLimits;
 import io.trackside.log.EmbeddedLogConfig;
+import io.trackside.pipeline.PipelineConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,7 +12,7 @@ import java.util.List;
  */
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
-              IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow) {
+              IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, PipelineConfig pipeline) {
 
   /** A source of events, authenticated by its write key. */
   record Source(String name, String writeKey) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.trackside.core.IntakeLimits;
 import io.trackside.log.EmbeddedLogConfig;
+import io.trackside.pipeline.PipelineConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ final class ConfigLoader {
       "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key",
       "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
-      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window");
+      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -195,7 +196,13 @@ final class ConfigLoader {
     }
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
-        List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000));
+        List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000),
+        pipeline(r));
+  }
+
+  private static PipelineConfig pipeline(Reader r) throws ConfigException {
+    PipelineConfig defaults = PipelineConfig.defaults();
+    return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()));
   }
 
   /** Reads typed scalars by dotted path, with errors that name the setting. */
@@ -360,6 +367,10 @@ final class ConfigLoader {
 
         warehouse:
           dedupe-window: 2000000     # recent messageIds remembered to drop client retries
+
+        # Private by default: client IPs are truncated (IPv4 /24, IPv6 /48) before anything is stored.
+        privacy:
+          store-raw-ip: false        # true keeps full addresses; only with a legal basis for it
         """.formatted(adminToken, writeKey);
   }
 

@@ -15,6 +15,8 @@ import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
+import io.trackside.pipeline.StandardPipeline;
+import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.DuckDbWarehouse;
 import io.vertx.core.DeploymentOptions;
@@ -87,7 +89,8 @@ final class TracksideNode {
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    WarehouseWriter writer = new WarehouseWriter(log, warehouse, registry,
+    StandardPipeline pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry));
+    WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipelines, registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))

@@ -84,7 +84,8 @@ public final class WarehouseThroughput {
   private static WarehouseWriter writer(InMemoryEventLog log, DuckDbWarehouse warehouse, SimpleMeterRegistry registry,
                                         int workers, int maxBatch) {
     WarehouseWriter.Config defaults = WarehouseWriter.Config.defaults();
-    return new WarehouseWriter(log, warehouse, registry, new WarehouseWriter.Config(
+    return new WarehouseWriter(log, warehouse,
+        new StandardPipeline(PipelineConfig.defaults(), new StepTimings(registry)), registry, new WarehouseWriter.Config(
         workers, maxBatch, defaults.pollTimeout(), defaults.maxBackoff(), defaults.stopTimeout(), defaults.linger()));
   }
 

@@ -62,7 +62,8 @@ class WarehouseWriterTest {
   }
 
   private WarehouseWriter startWriter(int workers) {
-    writer = new WarehouseWriter(log, warehouse, registry, WarehouseWriter.Config.defaults().withWorkers(workers));
+    writer = new WarehouseWriter(log, warehouse,
+        new StandardPipeline(PipelineConfig.defaults(), new StepTimings(registry)), registry, WarehouseWriter.Config.defaults().withWorkers(workers));
     writer.start();
     return writer;
   }

@@ -219,7 +219,7 @@ class DuckDbWarehouseTest {
         null, null, good.context(), good.properties(), good.traits(), good.integrations());
 
     WriteResult result = warehouse.write(batch(
-        List.of(new LoggedEvent(good, 0, 0), new LoggedEvent(farFuture, 0, 1)), Map.of(0, 2L)));
+        List.of(logged(good, 0, 0), logged(farFuture, 0, 1)), Map.of(0, 2L)));
 
     assertThat(result).isEqualTo(new WriteResult(1, 0, 1));
     assertThat(warehouse.recentQuarantine(10)).singleElement().satisfies(q -> assertThat(q)

@@ -1,11 +1,20 @@
 package io.trackside.warehouse;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.trackside.core.Event;
 import io.trackside.core.ReceivedEvent;
+import io.trackside.pipeline.Pipeline;
+import io.trackside.pipeline.PipelineConfig;
+import io.trackside.pipeline.StandardPipeline;
+import io.trackside.pipeline.StepTimings;
 import io.trackside.core.SegmentEvents;
 import java.nio.charset.StandardCharsets;
 
 /** Builds events as the collector would have stored them. */
 public final class TestEvents {
+
+  private static final Pipeline PIPELINE =
+      new StandardPipeline(PipelineConfig.defaults(), new StepTimings(new SimpleMeterRegistry())).create(0);
 
   public static final long RECEIVED_AT = 1_714_557_605_000L; // 2024-05-01T10:00:05Z
 
@@ -31,7 +40,12 @@ public final class TestEvents {
   }
 
   public static LoggedEvent logged(ReceivedEvent received, int partition, long offset) {
-    return new LoggedEvent(SegmentEvents.decode(received), partition, offset);
+    return logged(SegmentEvents.decode(received), partition, offset);
+  }
+
+  /** The event as the standard pipeline enriches it by default. */
+  public static LoggedEvent logged(Event event, int partition, long offset) {
+    return new LoggedEvent(PIPELINE.process(event), partition, offset);
   }
 
   public static LoggedEvent logged(String messageId, int partition, long offset) {

@@ -1,4 +1,4 @@
-package io.trackside.warehouse;
+package io.trackside.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.trackside.warehouse;
+package io.trackside.pipeline;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
