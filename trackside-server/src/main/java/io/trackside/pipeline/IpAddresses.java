@@ -20,34 +20,12 @@ final class IpAddresses {
    * might be a raw address in a form we failed to recognise, so it is never stored.
    */
   static String truncate(String text) {
-    if (text == null) {
+    InetAddress address = parse(text);
+    if (address == null) {
       return null;
     }
-    String ip = text.trim();
-    byte[] v4 = parseIpv4(ip);
-    if (v4 != null) {
-      return (v4[0] & 0xff) + "." + (v4[1] & 0xff) + "." + (v4[2] & 0xff) + ".0";
-    }
-    if (ip.startsWith("[") && ip.endsWith("]")) {
-      ip = ip.substring(1, ip.length() - 1);
-    }
-    int zone = ip.indexOf('%');
-    if (zone >= 0) {
-      ip = ip.substring(0, zone);
-    }
-    // Only hand InetAddress what it will certainly parse as an IPv6 literal (hex digits, colons,
-    // dots; starting with a hex digit or a colon): given anything else it starts a DNS lookup.
-    if (ip.indexOf(':') < 0 || ip.charAt(0) == '.'
-        || !ip.chars().allMatch(c -> c == ':' || c == '.' || Character.digit(c, 16) >= 0)) {
-      return null;
-    }
-    byte[] bytes;
-    try {
-      bytes = InetAddress.getByName(ip).getAddress();
-    } catch (UnknownHostException e) {
-      return null;
-    }
-    if (bytes.length == 4) { // ::ffff:a.b.c.d is an IPv4 client behind a dual-stack socket
+    byte[] bytes = address.getAddress();
+    if (bytes.length == 4) { // also ::ffff:a.b.c.d, an IPv4 client behind a dual-stack socket
       return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + ".0";
     }
     for (int i = 6; i < 16; i++) {
@@ -60,6 +38,77 @@ final class IpAddresses {
     }
   }
 
+  /**
+   * The address an IP literal names (IPv4, IPv6, "[v6]", "v6%zone"; an IPv4-mapped IPv6 address
+   * gives the IPv4 one), or null for anything else. Never resolves a host name: given a
+   * non-literal, {@link InetAddress#getByName} would start a DNS lookup on the hot path.
+   */
+  static InetAddress parse(String text) {
+    if (text == null) {
+      return null;
+    }
+    String ip = text.trim();
+    byte[] v4 = parseIpv4(ip);
+    if (v4 != null) {
+      try {
+        return InetAddress.getByAddress(v4);
+      } catch (UnknownHostException e) {
+        return null; // cannot happen for 4 bytes
+      }
+    }
+    if (ip.startsWith("[") && ip.endsWith("]")) {
+      ip = ip.substring(1, ip.length() - 1);
+    }
+    int zone = ip.indexOf('%');
+    if (zone >= 0) {
+      ip = ip.substring(0, zone);
+    }
+    // Only hand InetAddress what it will certainly parse as an IPv6 literal (hex digits, colons,
+    // dots; starting with a hex digit or a colon): given anything else it starts a DNS lookup.
+    if (ip.indexOf(':') < 0 || ip.charAt(0) == '.' || !ip.chars().allMatch(c -> c == ':' || c == '.' || isHexDigit(c))) {
+      return null;
+    }
+    try {
+      return InetAddress.getByName(ip);
+    } catch (UnknownHostException e) {
+      return null;
+    }
+  }
+
+  /**
+   * False for addresses that never locate anyone on the public internet: private (RFC 1918, ULA
+   * fc00::/7), shared CGNAT space (100.64.0.0/10), loopback, link-local, unspecified, multicast,
+   * the documentation and benchmarking ranges and the reserved 240.0.0.0/4. IP databases have no
+   * business answering for them — and some do anyway (the npm build of geo-whois-asn-country
+   * puts 192.168.0.0/16 in Australia).
+   */
+  static boolean isPublic(InetAddress address) {
+    byte[] b = address.getAddress();
+    int a0 = b[0] & 0xff;
+    int a1 = b[1] & 0xff;
+    if (b.length == 4) {
+      int a2 = b[2] & 0xff;
+      return !(a0 == 0 || a0 == 10 || a0 == 127 || a0 >= 224
+          || (a0 == 100 && (a1 & 0xc0) == 64)
+          || (a0 == 169 && a1 == 254)
+          || (a0 == 172 && (a1 & 0xf0) == 16)
+          || (a0 == 192 && a1 == 168)
+          || (a0 == 192 && a1 == 0 && (a2 == 0 || a2 == 2))
+          || (a0 == 198 && (a1 & 0xfe) == 18)
+          || (a0 == 198 && a1 == 51 && a2 == 100)
+          || (a0 == 203 && a1 == 0 && a2 == 113));
+    }
+    boolean leadingZeros = true; // ::, ::1 and the deprecated IPv4-compatible ::a.b.c.d
+    for (int i = 0; i < 12; i++) {
+      leadingZeros &= b[i] == 0;
+    }
+    return !(leadingZeros
+        || (a0 & 0xfe) == 0xfc                                  // fc00::/7 unique local
+        || a0 == 0xfe && (a1 & 0xc0) == 0x80                    // fe80::/10 link-local
+        || a0 == 0xff                                           // multicast
+        || a0 == 0x20 && a1 == 0x01 && (b[2] & 0xff) == 0x0d && (b[3] & 0xff) == 0xb8); // 2001:db8::/32
+  }
+
   private static byte[] parseIpv4(String ip) {
     String[] parts = ip.split("\\.", -1);
     if (parts.length != 4) {
@@ -68,7 +117,8 @@ final class IpAddresses {
     byte[] bytes = new byte[4];
     for (int i = 0; i < 4; i++) {
       String p = parts[i];
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+      // ASCII only: Character.isDigit and Integer.parseInt also take "٨" (Arabic-Indic eight).
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
         return null;
       }
       int value = Integer.parseInt(p);
@@ -78,6 +128,10 @@ final class IpAddresses {
       bytes[i] = (byte) value;
     }
     return bytes;
+  }
+
+  private static boolean isHexDigit(int c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   /** Java prints "2001:db8:85a3:0:0:0:0:0"; RFC 5952 says "2001:db8:85a3::". */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.trackside.core.IntakeLimits;
 import io.trackside.log.EmbeddedLogConfig;
+import io.trackside.pipeline.GeoConfig;
 import io.trackside.pipeline.PipelineConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,7 +40,8 @@ final class ConfigLoader {
       "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key",
       "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
-      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip");
+      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip",
+      GeoConfig.DATABASE_SETTING, GeoConfig.ASN_DATABASE_SETTING, GeoConfig.HOSTING_ASNS_SETTING);
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -197,12 +201,37 @@ final class ConfigLoader {
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000),
-        pipeline(r));
+        pipeline(r, dataDir));
   }
 
-  private static PipelineConfig pipeline(Reader r) throws ConfigException {
+  private static PipelineConfig pipeline(Reader r, Path dataDir) throws ConfigException {
     PipelineConfig defaults = PipelineConfig.defaults();
-    return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()));
+    return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()), geo(r, dataDir));
+  }
+
+  /**
+   * The IP databases. Unset, a database that {@code trackside geo fetch} put under the data
+   * directory is used; "off" turns it off even then.
+   */
+  private static GeoConfig geo(Reader r, Path dataDir) throws ConfigException {
+    Path fetched = dataDir.resolve(GeoConfig.DEFAULT_DIR);
+    List<Path> databases = r.paths(GeoConfig.DATABASE_SETTING, fetched.resolve(GeoConfig.DEFAULT_COUNTRY_FILE));
+    List<Path> asnDatabases = r.paths(GeoConfig.ASN_DATABASE_SETTING, fetched.resolve(GeoConfig.DEFAULT_ASN_FILE));
+    Set<Long> hostingAsns = new TreeSet<>();
+    for (String item : r.list(GeoConfig.HOSTING_ASNS_SETTING)) {
+      String digits = item.regionMatches(true, 0, "AS", 0, 2) ? item.substring(2) : item;
+      long asn;
+      try {
+        asn = Long.parseLong(digits.trim());
+      } catch (NumberFormatException e) {
+        asn = 0;
+      }
+      if (asn <= 0 || asn > 0xFFFF_FFFFL) {
+        throw new ConfigException(GeoConfig.HOSTING_ASNS_SETTING + " must list AS numbers such as 16509 or AS16509, got '" + item + "'");
+      }
+      hostingAsns.add(asn);
+    }
+    return new GeoConfig(databases, asnDatabases, hostingAsns);
   }
 
   /** Reads typed scalars by dotted path, with errors that name the setting. */
@@ -251,6 +280,47 @@ final class ConfigLoader {
     long size(String dotted, long fallback) throws ConfigException {
       String text = text(dotted, null);
       return text == null ? fallback : parseSize(dotted, text);
+    }
+
+    /** A YAML list, or one string of comma-separated items (as environment variables give it). */
+    List<String> list(String dotted) throws ConfigException {
+      JsonNode node = node(dotted);
+      List<String> items = new ArrayList<>();
+      if (node == null) {
+        return items;
+      }
+      if (node.isArray()) {
+        for (JsonNode item : node) {
+          if (!item.isValueNode() || item.asText().isBlank()) {
+            throw new ConfigException(dotted + " must be a list of values, got " + node);
+          }
+          items.add(item.asText().trim());
+        }
+      } else if (node.isValueNode()) {
+        for (String item : node.asText().split(",")) {
+          if (!item.isBlank()) {
+            items.add(item.trim());
+          }
+        }
+      } else {
+        throw new ConfigException(dotted + " must be a list or a comma-separated string, got " + node);
+      }
+      return items;
+    }
+
+    /**
+     * File paths (a list or comma-separated); unset: the fallback when that file exists, else
+     * none; "off" or "" : none.
+     */
+    List<Path> paths(String dotted, Path fallback) throws ConfigException {
+      if (node(dotted) == null) {
+        return Files.isRegularFile(fallback) ? List.of(fallback) : List.of();
+      }
+      List<String> items = list(dotted);
+      if (items.size() == 1 && items.get(0).equalsIgnoreCase("off")) {
+        return List.of();
+      }
+      return items.stream().map(Path::of).toList();
     }
 
     Duration duration(String dotted, Duration fallback) throws ConfigException {
@@ -371,6 +441,26 @@ final class ConfigLoader {
         # Private by default: client IPs are truncated (IPv4 /24, IPv6 /48) before anything is stored.
         privacy:
           store-raw-ip: false        # true keeps full addresses; only with a legal basis for it
+
+        # Looked up from the full client address, before it is truncated (docs/pipeline/geo.md).
+        enrichment:
+          geo:
+            # A MaxMind DB (.mmdb) file for country, and region and city where it has them:
+            # GeoIP2/GeoLite2 City or Country, DB-IP, or an @ip-location-db/*-mmdb file; a list of
+            # files is tried in order (for packages that ship IPv4 and IPv6 apart). Unset, the free
+            # country database that `./trackside geo fetch` puts in <data>/geo/ is used when it is
+            # there. "off" turns geo off.
+            # database: data/geo/geo-whois-asn-country.mmdb
+            # ASN database for the hosting-network bot layer: an ASN .mmdb (GeoLite2-ASN), or the
+            # ip-location-db CSV that `./trackside geo fetch --asn` puts in <data>/geo/asn.csv
+            # (used when it is there). "off" turns the layer off.
+            # asn-database: data/geo/asn.csv
+
+        bots:
+          # Events from these autonomous systems are flagged bot=true, reason hosting_network, in
+          # addition to the built-in cloud and hosting providers (AWS, Google Cloud, Azure,
+          # DigitalOcean, Hetzner, OVH, Linode, Vultr, Oracle, Alibaba, Tencent, Scaleway, Contabo…).
+          # hosting-asns: [AS64500, 64501]
         """.formatted(adminToken, writeKey);
   }
 

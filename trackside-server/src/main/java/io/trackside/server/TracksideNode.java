@@ -15,6 +15,8 @@ import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
+import io.trackside.pipeline.GeoDatabaseException;
+import io.trackside.pipeline.GeoDatabases;
 import io.trackside.pipeline.StandardPipeline;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
@@ -48,18 +50,20 @@ final class TracksideNode {
   private final EventLog log;
   private final DuckDbWarehouse warehouse;
   private final WarehouseWriter writer;
+  private final GeoDatabases geo;
   private final Admission admission = new Admission();
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
   private int port;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
-                        WarehouseWriter writer, Vertx vertx) {
+                        WarehouseWriter writer, GeoDatabases geo, Vertx vertx) {
     this.config = config;
     this.registry = registry;
     this.log = log;
     this.warehouse = warehouse;
     this.writer = writer;
+    this.geo = geo;
     this.vertx = vertx;
   }
 
@@ -74,10 +78,18 @@ final class TracksideNode {
       throw new StartupException("cannot create the data directory " + config.dataDir().toAbsolutePath()
           + ": " + e.getMessage() + " — choose another with --data DIR", e);
     }
+    GeoDatabases geo;
+    try {
+      geo = GeoDatabases.open(config.pipeline().geo());
+    } catch (GeoDatabaseException e) {
+      throw new StartupException(e.getMessage(), null); // the message says it all; no stack trace
+    }
+    geo.describe().forEach(line -> LOG.info("{}", line));
     EventLog log;
     try {
       log = EmbeddedEventLog.open(config.log(), registry);
     } catch (IOException | RuntimeException e) {
+      geo.close();
       throw new StartupException("cannot open the event log in " + config.log().dir().toAbsolutePath()
           + ": " + e.getMessage(), e);
     }
@@ -86,10 +98,11 @@ final class TracksideNode {
       warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), registry, config.dedupeWindow());
     } catch (Exception e) {
       log.close();
+      geo.close();
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    StandardPipeline pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry));
+    StandardPipeline pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry), geo);
     WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipelines, registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();
@@ -98,7 +111,7 @@ final class TracksideNode {
         .tag("group", WAREHOUSE_GROUP).register(registry);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
-    TracksideNode node = new TracksideNode(config, registry, log, warehouse, writer, vertx);
+    TracksideNode node = new TracksideNode(config, registry, log, warehouse, writer, geo, vertx);
     try {
       node.deployHttp();
     } catch (Exception e) {
@@ -175,6 +188,7 @@ final class TracksideNode {
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();
     warehouse.close();
+    geo.close(); // after the workers: they read it until they stop
     LOG.info("stopped; {} events wait in the log for the warehouse and will be written on the next start", waiting);
   }
 }

@@ -36,5 +36,31 @@ class IpAddressesTest {
     assertThat(IpAddresses.truncate("203.0.113.7, 10.0.0.1")).isNull();
     assertThat(IpAddresses.truncate("1:2:3")).isNull();
     assertThat(IpAddresses.truncate(".:1")).isNull();
+    assertThat(IpAddresses.truncate("٨.٨.٨.٨")).as("Arabic-Indic digits are no IP literal").isNull();
+    assertThat(IpAddresses.truncate("::١")).isNull();
+  }
+
+  @Test
+  void parseNamesTheAddressOfALiteralAndNothingElse() {
+    assertThat(IpAddresses.parse("193.99.144.80").getHostAddress()).isEqualTo("193.99.144.80");
+    assertThat(IpAddresses.parse(" [2a02:2e0:3fe:1001:302::] ").getHostAddress()).isEqualTo("2a02:2e0:3fe:1001:302:0:0:0");
+    assertThat(IpAddresses.parse("::ffff:193.99.144.80").getAddress()).hasSize(4);
+    assertThat(IpAddresses.parse("localhost")).isNull();
+    assertThat(IpAddresses.parse("example.com")).isNull();
+    assertThat(IpAddresses.parse(null)).isNull();
+  }
+
+  @Test
+  void publicAddressesAreTellableFromPrivateAndReservedOnes() {
+    for (String ip : java.util.List.of("8.8.8.8", "1.1.1.1", "100.128.0.1", "172.32.0.1", "192.0.1.1", "198.20.0.1",
+        "203.0.114.1", "223.255.255.1", "2a02:2e0:3fe:1001:302::", "2001:4860:4860::8888", "::ffff:8.8.8.8")) {
+      assertThat(IpAddresses.isPublic(IpAddresses.parse(ip))).as(ip).isTrue();
+    }
+    for (String ip : java.util.List.of("0.1.2.3", "10.0.0.1", "100.64.0.1", "100.127.255.254", "127.0.0.1", "169.254.169.254",
+        "172.16.0.1", "172.31.255.1", "192.0.0.8", "192.0.2.1", "192.168.0.1", "198.18.0.1", "198.19.255.1",
+        "198.51.100.1", "203.0.113.1", "224.0.0.251", "240.0.0.1", "255.255.255.255",
+        "::", "::1", "::10.0.0.1", "fe80::1", "febf::1", "fc00::1", "fdff::1", "ff02::1", "2001:db8::1", "::ffff:10.0.0.1")) {
+      assertThat(IpAddresses.isPublic(IpAddresses.parse(ip))).as(ip).isFalse();
+    }
   }
 }
