@@ -313,8 +313,15 @@ final class ConfigLoader {
      * none; "off" or "" : none.
      */
     List<Path> paths(String dotted, Path fallback) throws ConfigException {
-      if (node(dotted) == null) {
+      JsonNode node = node(dotted);
+      if (node == null) {
         return Files.isRegularFile(fallback) ? List.of(fallback) : List.of();
+      }
+      if (node.isBoolean()) { // YAML reads an unquoted off as false
+        if (node.asBoolean()) {
+          throw new ConfigException(dotted + " must be a file path, a list of them, or off; got true");
+        }
+        return List.of();
       }
       List<String> items = list(dotted);
       if (items.size() == 1 && items.get(0).equalsIgnoreCase("off")) {

@@ -90,7 +90,9 @@ final class GeoFetchCommand implements Callable<Integer> {
       out.flush();
       return 0;
     } catch (IOException | GeoDatabaseException e) {
-      err.println("geo fetch failed: " + e.getMessage());
+      err.println("geo fetch failed: " + (e.getMessage() == null ? e.toString() : e.getMessage())
+          + (e instanceof java.net.ConnectException || e instanceof java.net.http.HttpTimeoutException
+              ? " — cannot reach " + from + "; behind a proxy or mirror, pass --registry URL" : ""));
       err.flush();
       return 1;
     } catch (InterruptedException e) {
