@@ -14,8 +14,11 @@ import java.net.InetAddress;
  */
 final class GeoFields implements Step {
 
-  /** Per worker: ~16k recent addresses, about 2 MB. */
-  static final int CACHE_SLOTS = 16_384;
+  /**
+   * Per worker and step: ~32k recent addresses, about 3 MB. A visitor's events come within
+   * minutes of each other, so this holds everyone active at a few thousand events per second.
+   */
+  static final int CACHE_SLOTS = 32_768;
   /** Longer than any IP literal (IPv6 with brackets and a zone); not worth parsing or caching. */
   static final int MAX_ADDRESS_LENGTH = 64;
 
