@@ -4,7 +4,9 @@ import static io.trackside.pipeline.TestGeoDatabases.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.trackside.core.EnrichedEvent;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,6 +69,28 @@ class GeoFieldsTest {
       EnrichedEvent none = event(null, null);
       step.apply(none);
       assertThat(none.country).isNull();
+    }
+  }
+
+  @Test
+  void aContextIpOfTheWrongJsonTypeNeverThrows() throws Exception {
+    try (MmdbFiles db = TestGeoDatabases.open(TestGeoDatabases.COUNTRY)) {
+      GeoFields step = new GeoFields(db);
+      // A scalar of the wrong type is taken as text and is no address; null, "" or a container
+      // count as absent, so the connection's address is used.
+      Map<String, String> expected = new LinkedHashMap<>();
+      expected.put("12345", null);
+      expected.put("134744072", null); // 8.8.8.8 as an integer: not an IP literal
+      expected.put("true", null);
+      expected.put("null", "DE");
+      expected.put("\"\"", "DE");
+      expected.put("{\"v4\":\"8.8.8.8\"}", "DE");
+      expected.put("[\"8.8.8.8\"]", "DE");
+      expected.forEach((value, country) -> {
+        EnrichedEvent e = TestGeoDatabases.eventWithRawContextIp("193.99.144.80", value);
+        step.apply(e);
+        assertThat(e.country).as(value).isEqualTo(country);
+      });
     }
   }
 

@@ -66,6 +66,13 @@ public final class TestGeoDatabases {
     return new EnrichedEvent(SegmentEvents.decode(received));
   }
 
+  /** With context.ip as this raw JSON value (a number, an object, ...). */
+  static EnrichedEvent eventWithRawContextIp(String connectionIp, String jsonValue) {
+    String json = "{\"type\":\"track\",\"event\":\"x\",\"anonymousId\":\"v\",\"context\":{\"ip\":" + jsonValue + "}}";
+    return new EnrichedEvent(SegmentEvents.decode(new ReceivedEvent(1L, "web", connectionIp, "Mozilla/5.0", null, null,
+        json.getBytes(StandardCharsets.UTF_8))));
+  }
+
   static EnrichedEvent event(String ip) {
     return event(ip, null);
   }
