@@ -37,6 +37,10 @@ class IpAddressesTest {
     assertThat(IpAddresses.truncate("1:2:3")).isNull();
     assertThat(IpAddresses.truncate(".:1")).isNull();
     assertThat(IpAddresses.truncate("٨.٨.٨.٨")).as("Arabic-Indic digits are no IP literal").isNull();
+    for (String odd : java.util.List.of("1..2.3", "1.2.3.", ".1.2.3", "1.2.3.4.5", "1.2.3.0004", "+1.2.3.4", "1.2.3.-4", "1 .2.3.4")) {
+      assertThat(IpAddresses.truncate(odd)).as(odd).isNull();
+    }
+    assertThat(IpAddresses.truncate("001.002.003.004")).isEqualTo("1.2.3.0");
     assertThat(IpAddresses.truncate("::١")).isNull();
   }
 
