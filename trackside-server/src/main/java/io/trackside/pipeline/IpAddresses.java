@@ -44,8 +44,9 @@ final class IpAddresses {
 
   /**
    * The address an IP literal names (IPv4, IPv6, "[v6]", "v6%zone"; an IPv4-mapped IPv6 address
-   * gives the IPv4 one), or null for anything else. Never resolves a host name: given a
-   * non-literal, {@link InetAddress#getByName} would start a DNS lookup on the hot path.
+   * gives the IPv4 one), or null for anything else. Parsed by hand and only wrapped by
+   * {@link InetAddress#getByAddress}: {@link InetAddress#getByName} would start a DNS lookup on
+   * the hot path for anything that is not a literal.
    */
   static InetAddress parse(String text) {
     if (text == null) {
@@ -67,15 +68,14 @@ final class IpAddresses {
     if (zone >= 0) {
       ip = ip.substring(0, zone);
     }
-    // Only hand InetAddress what it will certainly parse as an IPv6 literal (hex digits, colons,
-    // dots; starting with a hex digit or a colon): given anything else it starts a DNS lookup.
-    if (ip.indexOf(':') < 0 || ip.charAt(0) == '.' || !ip.chars().allMatch(c -> c == ':' || c == '.' || isHexDigit(c))) {
+    byte[] v6 = parseIpv6(ip);
+    if (v6 == null) {
       return null;
     }
     try {
-      return InetAddress.getByName(ip);
+      return InetAddress.getByAddress(v6); // ::ffff:a.b.c.d comes back as the IPv4 address
     } catch (UnknownHostException e) {
-      return null;
+      return null; // cannot happen for 16 bytes
     }
   }
 
@@ -145,8 +145,88 @@ final class IpAddresses {
     return bytes;
   }
 
-  private static boolean isHexDigit(int c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  /**
+   * An IPv6 literal (RFC 4291 text forms: eight groups of 1-4 hex digits, one "::" for a run of
+   * zero groups, an IPv4 dotted quad as the last 32 bits), or null. By hand rather than through
+   * InetAddress.getByName, which costs several times as much and, given a non-literal, resolves it.
+   */
+  static byte[] parseIpv6(String s) {
+    int n = s.length();
+    if (n < 2 || n > 45) {
+      return null;
+    }
+    int[] groups = new int[8];
+    int count = 0;
+    int gap = -1; // where "::" stands, as a group index
+    int i = 0;
+    if (s.charAt(0) == ':') {
+      if (s.charAt(1) != ':') {
+        return null;
+      }
+      gap = 0;
+      i = 2;
+    }
+    while (i < n) {
+      int start = i;
+      int value = 0;
+      while (i < n && i - start < 5 && hexValue(s.charAt(i)) >= 0) {
+        value = (value << 4) | hexValue(s.charAt(i));
+        i++;
+      }
+      if (i < n && s.charAt(i) == '.') { // the last 32 bits as a dotted quad
+        byte[] v4 = count <= 6 ? parseIpv4(s.substring(start)) : null;
+        if (v4 == null) {
+          return null;
+        }
+        groups[count++] = ((v4[0] & 0xff) << 8) | (v4[1] & 0xff);
+        groups[count++] = ((v4[2] & 0xff) << 8) | (v4[3] & 0xff);
+        break;
+      }
+      if (i == start || i - start > 4 || count == 8) {
+        return null;
+      }
+      groups[count++] = value;
+      if (i == n) {
+        break;
+      }
+      if (s.charAt(i) != ':' || i + 1 == n) {
+        return null; // not a separator, or a single trailing colon
+      }
+      i++;
+      if (s.charAt(i) == ':') {
+        if (gap >= 0) {
+          return null; // a second "::"
+        }
+        gap = count;
+        i++;
+      }
+    }
+    if (gap < 0 ? count != 8 : count > 7) {
+      return null;
+    }
+    byte[] bytes = new byte[16];
+    int zeros = 8 - count;
+    for (int g = 0, out = 0; g < count; g++, out++) {
+      if (g == gap) {
+        out += zeros;
+      }
+      bytes[out * 2] = (byte) (groups[g] >>> 8);
+      bytes[out * 2 + 1] = (byte) groups[g];
+    }
+    return bytes;
+  }
+
+  private static int hexValue(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
   }
 
   /** Java prints "2001:db8:85a3:0:0:0:0:0"; RFC 5952 says "2001:db8:85a3::". */

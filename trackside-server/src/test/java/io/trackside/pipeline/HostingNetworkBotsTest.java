@@ -19,6 +19,23 @@ class HostingNetworkBotsTest {
   @TempDir
   Path dir;
 
+  /** Loaded once for the class (~0.5 s each time). */
+  private static HostingNetworks defaults;
+
+  @org.junit.jupiter.api.AfterAll
+  static void close() {
+    if (defaults != null) {
+      defaults.close();
+    }
+  }
+
+  private static HostingNetworks defaults() throws GeoDatabaseException {
+    if (defaults == null) {
+      defaults = open(Set.of());
+    }
+    return defaults;
+  }
+
   private static HostingNetworks open(Set<Long> extra) throws GeoDatabaseException {
     Set<Long> asns = new HashSet<>(HostingNetworks.DEFAULT_ASNS.keySet());
     asns.addAll(extra);
@@ -33,7 +50,8 @@ class HostingNetworkBotsTest {
 
   @Test
   void addressesOfCloudProvidersAreFlaggedAsBots() throws Exception {
-    try (HostingNetworks networks = open(Set.of())) {
+    {
+      HostingNetworks networks = defaults();
       HostingNetworkBots step = new HostingNetworkBots(networks);
       for (String ip : List.of(
           "52.95.110.1",           // AWS, AS16509
@@ -53,7 +71,8 @@ class HostingNetworkBotsTest {
 
   @Test
   void homesPhonesAndProxiesOfRealPeopleAreNot() throws Exception {
-    try (HostingNetworks networks = open(Set.of())) {
+    {
+      HostingNetworks networks = defaults();
       HostingNetworkBots step = new HostingNetworkBots(networks);
       for (String ip : List.of(
           "77.159.250.1",   // SFR, a French ISP
@@ -69,7 +88,8 @@ class HostingNetworkBotsTest {
 
   @Test
   void anEarlierBotLayersReasonStands() throws Exception {
-    try (HostingNetworks networks = open(Set.of())) {
+    {
+      HostingNetworks networks = defaults();
       HostingNetworkBots step = new HostingNetworkBots(networks);
       EnrichedEvent e = event("52.95.110.1");
       e.bot = true;
@@ -82,8 +102,8 @@ class HostingNetworkBotsTest {
 
   @Test
   void theOperatorCanAddNetworks() throws Exception {
-    try (HostingNetworks plain = open(Set.of()); HostingNetworks extended = open(Set.of(15557L))) { // SFR
-      assertThat(run(new HostingNetworkBots(plain), "77.159.250.1").bot).isFalse();
+    try (HostingNetworks extended = open(Set.of(15557L))) { // SFR
+      assertThat(run(new HostingNetworkBots(defaults()), "77.159.250.1").bot).isFalse();
       assertThat(run(new HostingNetworkBots(extended), "77.159.250.1").bot).isTrue();
       assertThat(extended.asns()).contains(15557L, 16509L);
     }
@@ -91,7 +111,8 @@ class HostingNetworkBotsTest {
 
   @Test
   void onlyTheHostingRangesAreKeptInMemory() throws Exception {
-    try (HostingNetworks networks = open(Set.of())) {
+    {
+      HostingNetworks networks = defaults();
       assertThat(networks.describe()).contains("hosting ASNs");
       assertThat(networks.asn(IpAddresses.parse("77.159.250.1"))).as("not kept: not a hosting ASN").isZero();
       assertThat(networks.asn(IpAddresses.parse("52.95.110.1"))).isEqualTo(16509L);

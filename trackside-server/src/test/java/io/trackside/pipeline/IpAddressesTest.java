@@ -55,6 +55,69 @@ class IpAddressesTest {
   }
 
   @Test
+  void theIpv6ParserAgreesWithTheJdkOnEveryTextFormOfRandomAddresses() throws Exception {
+    java.util.Random random = new java.util.Random(5952);
+    for (int i = 0; i < 20_000; i++) {
+      byte[] bytes = new byte[16];
+      random.nextBytes(bytes);
+      for (int g = 0; g < 8; g++) { // runs of zero groups, so that "::" appears in many places
+        if (random.nextInt(3) == 0) {
+          bytes[2 * g] = 0;
+          bytes[2 * g + 1] = 0;
+        }
+      }
+      java.net.InetAddress expected = java.net.InetAddress.getByAddress(bytes);
+      String full = expected.getHostAddress();                     // 2001:db8:0:0:0:0:0:1 (or a.b.c.d when mapped)
+      for (String text : java.util.List.of(full, full.toUpperCase(java.util.Locale.ROOT), compressAny(bytes, random),
+          compressAny(bytes, random) + "%eth0", "[" + compressAny(bytes, random) + "]", withDottedTail(bytes))) {
+        assertThat(IpAddresses.parse(text)).as(text).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void malformedIpv6IsNoAddress() {
+    for (String bad : java.util.List.of(":", ":::", "1:2", "1:", ":1", "1:::2", "1::2::3", "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8", "12345::", "g::1", "1:2:3:4:5:6:7", "::ffff:1.2.3",
+        "::ffff:1.2.3.256", "1.2.3.4::", "::1.2.3.4:5", "1:2:3:4:5:6:7:1.2.3.4", "::-1", " ::1x", "::1\u00a0")) {
+      assertThat(IpAddresses.parse(bad)).as(bad).isNull();
+    }
+    assertThat(IpAddresses.parse("1:2:3:4:5:6::7")).as(":: for one zero group").isNotNull();
+    assertThat(IpAddresses.parse("::")).isNotNull();
+    assertThat(IpAddresses.parse("::1.2.3.4").getAddress()).hasSize(16);
+  }
+
+  /** The address with one random run of zero groups (if any) written as "::". */
+  private static String compressAny(byte[] bytes, java.util.Random random) {
+    String[] groups = new String[8];
+    for (int g = 0; g < 8; g++) {
+      groups[g] = Integer.toHexString(((bytes[2 * g] & 0xff) << 8) | (bytes[2 * g + 1] & 0xff));
+    }
+    java.util.List<int[]> runs = new java.util.ArrayList<>();
+    for (int g = 0; g < 8; g++) {
+      for (int end = g; end < 8 && groups[end].equals("0"); end++) {
+        runs.add(new int[] {g, end + 1});
+      }
+    }
+    if (runs.isEmpty()) {
+      return String.join(":", groups);
+    }
+    int[] run = runs.get(random.nextInt(runs.size()));
+    return String.join(":", java.util.Arrays.copyOfRange(groups, 0, run[0])) + "::"
+        + String.join(":", java.util.Arrays.copyOfRange(groups, run[1], 8));
+  }
+
+  /** The full form with the last 32 bits as a dotted quad. */
+  private static String withDottedTail(byte[] b) {
+    StringBuilder text = new StringBuilder();
+    for (int g = 0; g < 6; g++) {
+      text.append(Integer.toHexString(((b[2 * g] & 0xff) << 8) | (b[2 * g + 1] & 0xff))).append(':');
+    }
+    return text.append(b[12] & 0xff).append('.').append(b[13] & 0xff).append('.').append(b[14] & 0xff).append('.')
+        .append(b[15] & 0xff).toString();
+  }
+
+  @Test
   void publicAddressesAreTellableFromPrivateAndReservedOnes() {
     for (String ip : java.util.List.of("8.8.8.8", "1.1.1.1", "100.128.0.1", "172.32.0.1", "192.0.1.1", "198.20.0.1",
         "203.0.114.1", "223.255.255.1", "2a02:2e0:3fe:1001:302::", "2001:4860:4860::8888", "::ffff:8.8.8.8")) {
