@@ -1,7 +1,7 @@
 package io.trackside.pipeline;
 
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +33,8 @@ final class AsnRanges {
   private final long[] v6EndLo;
   private final long[] v6Asn;
   private final int rowsRead;
+  /** Longer lines are not start,end,asn,organisation lines (IPv6 ranges plus a long name fit in 300). */
+  private static final int MAX_LINE = 1024;
 
   private AsnRanges(Builder b) {
     int[] v4 = sortedBy(b.v4Start, null, b.v4Count);
@@ -55,17 +57,12 @@ final class AsnRanges {
    * @throws GeoDatabaseException when a file cannot be read or holds no row of that format
    */
   static AsnRanges load(String setting, List<Path> files, Set<Long> wanted) throws GeoDatabaseException {
-    Builder builder = new Builder();
+    Builder builder = new Builder(wanted.stream().mapToLong(Long::longValue).sorted().toArray());
     for (Path file : files) {
       int before = builder.rows;
-      int bad = 0;
-      try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          if (!builder.add(line, wanted)) {
-            bad++;
-          }
-        }
+      int bad;
+      try (InputStream in = Files.newInputStream(file)) {
+        bad = readLines(in, builder);
       } catch (IOException | RuntimeException e) {
         throw new GeoDatabaseException(setting + ": cannot read " + file.toAbsolutePath() + ": " + e);
       }
@@ -75,6 +72,40 @@ final class AsnRanges {
       }
     }
     return new AsnRanges(builder);
+  }
+
+  /**
+   * Feeds the lines to the builder; returns how many did not parse. Works on bytes: only the
+   * ASN column of every line is looked at, and only a wanted line becomes strings — this runs
+   * at start-up over ~500,000 lines.
+   */
+  private static int readLines(InputStream in, Builder builder) throws IOException {
+    byte[] buffer = new byte[1 << 16];
+    byte[] line = new byte[MAX_LINE];
+    int length = 0;
+    boolean tooLong = false;
+    int bad = 0;
+    int n;
+    while ((n = in.read(buffer)) > 0) {
+      for (int i = 0; i < n; i++) {
+        byte b = buffer[i];
+        if (b == '\n') {
+          if (tooLong || !builder.add(line, length)) {
+            bad++;
+          }
+          length = 0;
+          tooLong = false;
+        } else if (length < MAX_LINE) {
+          line[length++] = b;
+        } else {
+          tooLong = true;
+        }
+      }
+    }
+    if (length > 0 && (tooLong || !builder.add(line, length))) {
+      bad++;
+    }
+    return bad;
   }
 
   /** The wanted ASN this address belongs to, or 0. */
@@ -141,6 +172,24 @@ final class AsnRanges {
     return value;
   }
 
+  private static int indexOf(byte[] line, int from, int length) {
+    for (int i = from; i < length; i++) {
+      if (line[i] == ',') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isBlank(byte[] line, int length) {
+    for (int i = 0; i < length; i++) {
+      if (line[i] != ' ' && line[i] != '\t') {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static int[] sortedBy(long[] primary, long[] secondary, int count) {
     Integer[] order = new Integer[count];
     for (int i = 0; i < count; i++) {
@@ -174,25 +223,45 @@ final class AsnRanges {
     long[] v6Asn = new long[1024];
     int v6Count;
     int rows;
+    /** Sorted: a binary search per line instead of boxing half a million numbers for a set. */
+    final long[] wanted;
+
+    Builder(long[] wanted) {
+      this.wanted = wanted;
+    }
 
     /** False when the line is not start,end,asn[,...] with two addresses of one family. */
-    boolean add(String line, Set<Long> wanted) {
-      int first = line.indexOf(',');
-      int second = first < 0 ? -1 : line.indexOf(',', first + 1);
-      if (second < 0) {
-        return line.isBlank();
+    boolean add(byte[] line, int length) {
+      if (length > 0 && line[length - 1] == '\r') {
+        length--;
       }
-      int third = line.indexOf(',', second + 1);
-      long asn = GeoRecords.parseAsn(line.substring(second + 1, third < 0 ? line.length() : third).strip());
-      if (asn == 0) {
+      int first = indexOf(line, 0, length);
+      int second = first < 0 ? -1 : indexOf(line, first + 1, length);
+      if (second < 0) {
+        return isBlank(line, length);
+      }
+      int third = indexOf(line, second + 1, length);
+      long asn = 0;
+      int asnEnd = third < 0 ? length : third;
+      if (asnEnd - second - 1 < 1 || asnEnd - second - 1 > 10) {
+        return false;
+      }
+      for (int i = second + 1; i < asnEnd; i++) {
+        int digit = line[i] - '0';
+        if (digit < 0 || digit > 9) {
+          return false;
+        }
+        asn = asn * 10 + digit;
+      }
+      if (asn == 0 || asn > 0xFFFF_FFFFL) {
         return false;
       }
       rows++;
-      if (!wanted.contains(asn)) {
+      if (Arrays.binarySearch(wanted, asn) < 0) {
         return true;
       }
-      InetAddress start = IpAddresses.parse(line.substring(0, first));
-      InetAddress end = IpAddresses.parse(line.substring(first + 1, second));
+      InetAddress start = IpAddresses.parse(new String(line, 0, first, StandardCharsets.ISO_8859_1));
+      InetAddress end = IpAddresses.parse(new String(line, first + 1, second - first - 1, StandardCharsets.ISO_8859_1));
       if (start == null || end == null || start.getClass() != end.getClass()) {
         rows--;
         return false;
