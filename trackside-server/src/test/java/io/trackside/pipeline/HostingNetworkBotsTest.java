@@ -120,6 +120,25 @@ class HostingNetworkBotsTest {
   }
 
   @Test
+  void csvLinesMayEndInCrLfOrNothingAndOddLinesAreSkipped() throws Exception {
+    // Rows as in asn-ipv4.csv / asn-ipv6.csv, one with Windows line ending, the last without any.
+    Path csv = Files.writeString(dir.resolve("asn.csv"), "52.95.110.0,52.95.111.255,16509,\"Amazon.com, Inc.\"\r\n"
+        + "garbage line\n"
+        + "77.159.240.0,77.159.255.255,15557,Societe Francaise Du Radiotelephone - SFR SA\n"
+        + "1.2.3.4,2001::1,16509,mixed families\n"
+        + "x".repeat(5000) + "\n"
+        + "2600:1f00:5100::,2600:1f10:3fff:ffff:ffff:ffff:ffff:ffff,16509,\"Amazon.com, Inc.\"");
+    try (HostingNetworks networks = HostingNetworks.open("test", List.of(csv), Set.of(16509L))) {
+      assertThat(networks.asn(IpAddresses.parse("52.95.111.200"))).isEqualTo(16509L);
+      assertThat(networks.asn(IpAddresses.parse("52.95.112.0"))).isZero();
+      assertThat(networks.asn(IpAddresses.parse("2600:1f0a::1"))).isEqualTo(16509L);
+      assertThat(networks.asn(IpAddresses.parse("2600:1f10:4000::"))).isZero();
+      assertThat(networks.asn(IpAddresses.parse("77.159.250.1"))).isZero();
+      assertThat(networks.describe()).contains("2 address ranges of them among 3");
+    }
+  }
+
+  @Test
   void aFileThatIsNoAsnDatabaseIsRefusedNamingTheSetting() throws Exception {
     Path notCsv = Files.writeString(dir.resolve("asn.csv"), "hello\nworld\n");
     assertThatThrownBy(() -> HostingNetworks.open("enrichment.geo.asn-database", List.of(notCsv), Set.of(16509L)))
