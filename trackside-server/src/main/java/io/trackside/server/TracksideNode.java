@@ -15,7 +15,6 @@ import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
-import io.trackside.pipeline.StandardPipeline;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.DuckDbWarehouse;
@@ -47,6 +46,7 @@ final class TracksideNode {
   private final PrometheusMeterRegistry registry;
   private final EventLog log;
   private final DuckDbWarehouse warehouse;
+  private final PipelineSetup pipeline;
   private final WarehouseWriter writer;
   private final Admission admission = new Admission();
   private final Vertx vertx;
@@ -54,11 +54,12 @@ final class TracksideNode {
   private int port;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
-                        WarehouseWriter writer, Vertx vertx) {
+                        PipelineSetup pipeline, WarehouseWriter writer, Vertx vertx) {
     this.config = config;
     this.registry = registry;
     this.log = log;
     this.warehouse = warehouse;
+    this.pipeline = pipeline;
     this.writer = writer;
     this.vertx = vertx;
   }
@@ -89,8 +90,9 @@ final class TracksideNode {
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    StandardPipeline pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry));
-    WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipelines, registry,
+    PipelineSetup pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse,
+        new StepTimings(registry));
+    WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipeline.factory(), registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
@@ -98,7 +100,7 @@ final class TracksideNode {
         .tag("group", WAREHOUSE_GROUP).register(registry);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
-    TracksideNode node = new TracksideNode(config, registry, log, warehouse, writer, vertx);
+    TracksideNode node = new TracksideNode(config, registry, log, warehouse, pipeline, writer, vertx);
     try {
       node.deployHttp();
     } catch (Exception e) {
@@ -172,6 +174,7 @@ final class TracksideNode {
       LOG.warn("HTTP shutdown: {}", e.toString());
     }
     writer.stop();
+    pipeline.close();
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();
     warehouse.close();

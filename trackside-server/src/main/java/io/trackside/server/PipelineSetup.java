@@ -1,0 +1,45 @@
+package io.trackside.server;
+
+import io.trackside.pipeline.Pipeline;
+import io.trackside.pipeline.PipelineConfig;
+import io.trackside.pipeline.StandardPipeline;
+import io.trackside.pipeline.StepTimings;
+import io.trackside.warehouse.DuckDbWarehouse;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The configured pipeline and whatever it holds open (databases, analyzers), built the same way
+ * for the server and for the pipeline benchmark.
+ */
+public final class PipelineSetup implements AutoCloseable {
+
+  private final StandardPipeline factory;
+
+  private PipelineSetup(StandardPipeline factory) {
+    this.factory = factory;
+  }
+
+  static PipelineSetup create(PipelineConfig config, Path dataDir, DuckDbWarehouse warehouse, StepTimings timings) {
+    return new PipelineSetup(new StandardPipeline(config, timings));
+  }
+
+  /**
+   * For tools such as the benchmark: the pipeline as {@code trackside serve --config FILE} would
+   * build it (the file's settings, overridden by TRACKSIDE_* variables; written with defaults if
+   * missing).
+   */
+  public static PipelineSetup fromConfigFile(Path configFile, Path dataDir, DuckDbWarehouse warehouse,
+                                             StepTimings timings) throws ConfigException {
+    Config config = ConfigLoader.load(configFile, System.getenv(), Map.of()).config();
+    return create(config.pipeline(), dataDir, warehouse, timings);
+  }
+
+  public Pipeline.Factory factory() {
+    return factory;
+  }
+
+  @Override
+  public void close() {
+  }
+}
