@@ -13,8 +13,13 @@ import io.trackside.collect.Cors;
 import io.trackside.collect.SegmentCollector;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.QuarantineReplayApi;
+import io.trackside.dashboard.TrackingPlanApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
+import io.trackside.pipeline.ActiveTrackingPlan;
+import io.trackside.pipeline.InvalidTrackingPlanException;
+import io.trackside.pipeline.QuarantineReplay;
 import io.trackside.pipeline.StandardPipeline;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
@@ -48,22 +53,36 @@ final class TracksideNode {
   private final EventLog log;
   private final DuckDbWarehouse warehouse;
   private final WarehouseWriter writer;
+  private final ActiveTrackingPlan trackingPlan;
+  private final SegmentIntake intake;
+  private final QuarantineReplay replay;
   private final Admission admission = new Admission();
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
   private int port;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
-                        WarehouseWriter writer, Vertx vertx) {
+                        WarehouseWriter writer, ActiveTrackingPlan trackingPlan, SegmentIntake intake,
+                        QuarantineReplay replay, Vertx vertx) {
     this.config = config;
     this.registry = registry;
     this.log = log;
     this.warehouse = warehouse;
     this.writer = writer;
+    this.trackingPlan = trackingPlan;
+    this.intake = intake;
+    this.replay = replay;
     this.vertx = vertx;
   }
 
   static TracksideNode start(Config config) throws StartupException {
+    ActiveTrackingPlan trackingPlan;
+    try {
+      // First: a broken plan should stop the start before anything is opened.
+      trackingPlan = ActiveTrackingPlan.load(config.pipeline().trackingPlan());
+    } catch (InvalidTrackingPlanException e) {
+      throw new StartupException(e.getMessage() + " — fix the file or unset tracking-plan.file", e);
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -89,7 +108,7 @@ final class TracksideNode {
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    StandardPipeline pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry));
+    StandardPipeline pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry), trackingPlan);
     WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipelines, registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();
@@ -98,7 +117,9 @@ final class TracksideNode {
         .tag("group", WAREHOUSE_GROUP).register(registry);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
-    TracksideNode node = new TracksideNode(config, registry, log, warehouse, writer, vertx);
+    SegmentIntake intake = new SegmentIntake(config.limits());
+    QuarantineReplay replay = new QuarantineReplay(warehouse, intake, pipelines, registry);
+    TracksideNode node = new TracksideNode(config, registry, log, warehouse, writer, trackingPlan, intake, replay, vertx);
     try {
       node.deployHttp();
     } catch (Exception e) {
@@ -113,10 +134,12 @@ final class TracksideNode {
   private void deployHttp() throws Exception {
     Map<String, String> sourceByWriteKey = config.sources().stream()
         .collect(Collectors.toMap(Config.Source::writeKey, Config.Source::name));
-    SegmentCollector collector = new SegmentCollector(new SegmentIntake(config.limits()), sourceByWriteKey, log,
+    SegmentCollector collector = new SegmentCollector(intake, sourceByWriteKey, log,
         new CollectMetrics(registry), new ClientAddress(config.trustForwardedFor()), admission);
     Cors cors = new Cors(config.corsOrigins());
-    AdminApi api = new AdminApi(config.adminToken(), warehouse);
+    AdminApi api = new AdminApi(config.adminToken(), warehouse)
+        .with(new TrackingPlanApi(trackingPlan))
+        .with(new QuarantineReplayApi(replay));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
@@ -171,6 +194,7 @@ final class TracksideNode {
     } catch (Exception e) {
       LOG.warn("HTTP shutdown: {}", e.toString());
     }
+    replay.close(); // between two pages: each page is replayed entirely or not at all
     writer.stop();
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();
