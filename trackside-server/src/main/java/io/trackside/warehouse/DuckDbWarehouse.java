@@ -236,7 +236,8 @@ public final class DuckDbWarehouse implements AutoCloseable {
     } finally {
       settle(reservation, committed);
     }
-    duplicates.increment(result.duplicates());
+    // Not counted in trackside.warehouse.duplicates: this row was counted once already, as
+    // quarantined; the replay's own counter says what became of it.
     return result;
   }
 
