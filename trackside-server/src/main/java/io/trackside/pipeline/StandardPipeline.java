@@ -11,10 +11,18 @@ public final class StandardPipeline implements Pipeline.Factory {
 
   private final PipelineConfig config;
   private final StepTimings timings;
+  private final ActiveTrackingPlan trackingPlan;
 
+  /** Without a tracking plan. */
   public StandardPipeline(PipelineConfig config, StepTimings timings) {
+    this(config, timings, ActiveTrackingPlan.none());
+  }
+
+  /** @param trackingPlan the plan in force, shared by every worker's pipeline and the reload API */
+  public StandardPipeline(PipelineConfig config, StepTimings timings, ActiveTrackingPlan trackingPlan) {
     this.config = config;
     this.timings = timings;
+    this.trackingPlan = trackingPlan;
   }
 
   @Override
@@ -24,6 +32,9 @@ public final class StandardPipeline implements Pipeline.Factory {
     steps.add(new CampaignFields());
     steps.add(new DeviceFields());
     steps.add(new VisitorIds());
+    // After enrichment (it needs only the name and properties), but before any privacy step that
+    // rewrites properties (PII hashing): the plan describes what clients send.
+    steps.add(new TrackingPlanCheck(trackingPlan));
     steps.add(new IpTruncation(config.storeRawIp()));
     return new Pipeline(steps, timings);
   }

@@ -285,10 +285,12 @@ public final class WarehouseWriter implements AutoCloseable {
         continue;
       }
       Instant receivedAt = Instant.ofEpochMilli(received.receivedAtMillis());
+      // What a replay of a quarantined event needs of the request: the address only truncated.
+      String ip = IpAddresses.truncate(received.clientIp());
       if (received.quarantined()) {
         quarantined.add(new QuarantinedRecord(receivedAt, received.source(), received.quarantineReason(),
             received.quarantineDetail(), messageIdIfReadable(received), received.json(),
-            record.partition(), record.offset()));
+            record.partition(), record.offset(), ip, received.userAgent()));
         continue;
       }
       Event event;
@@ -296,13 +298,14 @@ public final class WarehouseWriter implements AutoCloseable {
         event = SegmentEvents.decode(received);
       } catch (RuntimeException e) {
         quarantined.add(new QuarantinedRecord(receivedAt, received.source(), "undecodable", e.getMessage(),
-            null, received.json(), record.partition(), record.offset()));
+            null, received.json(), record.partition(), record.offset(), ip, received.userAgent()));
         continue;
       }
       EnrichedEvent enriched = pipeline.process(event);
       if (enriched.quarantineReason() != null) {
         quarantined.add(new QuarantinedRecord(receivedAt, received.source(), enriched.quarantineReason(),
-            enriched.quarantineDetail(), event.messageId(), received.json(), record.partition(), record.offset()));
+            enriched.quarantineDetail(), event.messageId(), received.json(), record.partition(), record.offset(),
+            ip, received.userAgent()));
       } else if (enriched.dropReason() != null) {
         // Not stored anywhere, by design (a suppressed person, a bot the operator drops): only counted.
         droppedByReason.computeIfAbsent(enriched.dropReason(), r -> Counter.builder("trackside.pipeline.dropped")

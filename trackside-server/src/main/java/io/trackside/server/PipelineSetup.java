@@ -1,5 +1,7 @@
 package io.trackside.server;
 
+import io.trackside.pipeline.ActiveTrackingPlan;
+import io.trackside.pipeline.InvalidTrackingPlanException;
 import io.trackside.pipeline.Pipeline;
 import io.trackside.pipeline.PipelineConfig;
 import io.trackside.pipeline.StandardPipeline;
@@ -20,8 +22,9 @@ public final class PipelineSetup implements AutoCloseable {
     this.factory = factory;
   }
 
-  static PipelineSetup create(PipelineConfig config, Path dataDir, DuckDbWarehouse warehouse, StepTimings timings) {
-    return new PipelineSetup(new StandardPipeline(config, timings));
+  static PipelineSetup create(PipelineConfig config, Path dataDir, DuckDbWarehouse warehouse, StepTimings timings,
+                              ActiveTrackingPlan trackingPlan) {
+    return new PipelineSetup(new StandardPipeline(config, timings, trackingPlan));
   }
 
   /**
@@ -32,7 +35,12 @@ public final class PipelineSetup implements AutoCloseable {
   public static PipelineSetup fromConfigFile(Path configFile, Path dataDir, DuckDbWarehouse warehouse,
                                              StepTimings timings) throws ConfigException {
     Config config = ConfigLoader.load(configFile, System.getenv(), Map.of()).config();
-    return create(config.pipeline(), dataDir, warehouse, timings);
+    try {
+      return create(config.pipeline(), dataDir, warehouse, timings,
+          ActiveTrackingPlan.load(config.pipeline().trackingPlan()));
+    } catch (InvalidTrackingPlanException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   public Pipeline.Factory factory() {
