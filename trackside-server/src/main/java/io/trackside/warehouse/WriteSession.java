@@ -228,9 +228,15 @@ final class WriteSession implements AutoCloseable {
     Event event = logged.event();
     log.warn("Event {} at log position {}/{} cannot be stored ({}); quarantined", event.messageId(),
         logged.logPartition(), logged.logOffset(), e.toString());
+    // The event's fields as text, with the address only as the pipeline would store it.
+    String ip = logged.enriched().ip;
+    Event withoutRawIp = new Event(event.source(), event.messageId(), event.type(), event.event(), event.name(),
+        event.userId(), event.anonymousId(), event.groupId(), event.previousId(), event.timestamp(),
+        event.originalTimestamp(), event.sentAt(), event.receivedAt(), ip, event.userAgent(),
+        EventColumns.storedContext(event.context(), ip), event.properties(), event.traits(), event.integrations());
     return new QuarantinedRecord(event.receivedAt(), event.source(), DuckDbWarehouse.UNSTORABLE, e.toString(),
-        event.messageId(), event.toString().getBytes(StandardCharsets.UTF_8), logged.logPartition(),
-        logged.logOffset());
+        event.messageId(), withoutRawIp.toString().getBytes(StandardCharsets.UTF_8), logged.logPartition(),
+        logged.logOffset(), ip, event.userAgent());
   }
 
   /**
