@@ -20,6 +20,9 @@ public final class StandardPipeline implements Pipeline.Factory {
     this.config = config;
     this.timings = timings;
     this.userAgents = config.userAgent() ? UserAgentParser.shared() : null;
+    if (userAgents != null) {
+      userAgents.bindTo(timings.registry());
+    }
   }
 
   @Override

@@ -2,6 +2,9 @@ package io.trackside.pipeline;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import nl.basjes.parse.useragent.UserAgent;
 import nl.basjes.parse.useragent.UserAgentAnalyzer;
@@ -48,6 +52,17 @@ final class UserAgentParser {
   private static final List<String> FIELDS = List.of(UserAgent.DEVICE_CLASS, UserAgent.AGENT_CLASS,
       UserAgent.AGENT_NAME, UserAgent.AGENT_VERSION, UserAgent.OPERATING_SYSTEM_NAME,
       UserAgent.OPERATING_SYSTEM_VERSION);
+
+  /**
+   * Uncached parses allowed per second (with a burst of {@link #MISS_BURST}), for all workers
+   * together. A miss costs Yauaa 0.4-1 ms, so without a limit a stream of random user agents
+   * (a scraper rotating them, or someone posting junk) would hold the workers to ~1,000 events/s
+   * and the warehouse would fall behind. Beyond the limit an event is stored without device data
+   * (counted in {@code trackside_pipeline_user_agent_unparsed_total}); a real site meets new user
+   * agents at a few per second, and a restart's backlog fills the cache within the burst.
+   */
+  static final int MISSES_PER_SECOND = 200;
+  static final int MISS_BURST = 5_000;
 
   private static final Device OVERLONG = new Device(null, null, null, null, "robot", "user_agent");
 
@@ -121,9 +136,29 @@ final class UserAgentParser {
 
   private final CompletableFuture<UserAgentAnalyzer> analyzer = new CompletableFuture<>();
   private final Cache<String, Device> cache;
+  private final double missesPerSecond;
+  private final double missBurst;
+  private double missTokens;
+  private long missTokensAt = System.nanoTime();
+  private final AtomicLong parsed = new AtomicLong();
+  private final AtomicLong unparsed = new AtomicLong();
 
-  private UserAgentParser(int cacheSize) {
+  private UserAgentParser(int cacheSize, int missesPerSecond, int missBurst) {
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+    this.missesPerSecond = missesPerSecond;
+    this.missBurst = missBurst;
+    this.missTokens = missBurst;
+  }
+
+  /** Cache size, parses and the events left unparsed over the miss limit, as meters of this registry. */
+  void bindTo(MeterRegistry registry) {
+    Gauge.builder("trackside.pipeline.user.agent.cache.size", cache, Cache::estimatedSize)
+        .description("distinct user agents in the parsed-device cache").register(registry);
+    FunctionCounter.builder("trackside.pipeline.user.agent.parsed", parsed, AtomicLong::get)
+        .description("user agents parsed by Yauaa (cache misses)").register(registry);
+    FunctionCounter.builder("trackside.pipeline.user.agent.unparsed", unparsed, AtomicLong::get)
+        .description("events stored without device data because the uncached parses per second were used up")
+        .register(registry);
   }
 
   /** The process's parser; the first call starts building it in the background. */
@@ -138,7 +173,12 @@ final class UserAgentParser {
 
   /** @param analyzer builds the analyzer (tests give one that fails or takes its time) */
   static UserAgentParser startBuilding(int cacheSize, Supplier<UserAgentAnalyzer> analyzer) {
-    UserAgentParser parser = new UserAgentParser(cacheSize);
+    return startBuilding(cacheSize, MISSES_PER_SECOND, MISS_BURST, analyzer);
+  }
+
+  static UserAgentParser startBuilding(int cacheSize, int missesPerSecond, int missBurst,
+                                       Supplier<UserAgentAnalyzer> analyzer) {
+    UserAgentParser parser = new UserAgentParser(cacheSize, missesPerSecond, missBurst);
     Thread builder = new Thread(() -> parser.build(analyzer), "trackside-user-agent-warm-up");
     builder.setDaemon(true);
     builder.start();
@@ -179,6 +219,11 @@ final class UserAgentParser {
     return analyzer.isDone() && !analyzer.isCompletedExceptionally();
   }
 
+  /** The built analyzer, or null: lets tests make parsers with other limits without building another. */
+  UserAgentAnalyzer analyzerIfReady() {
+    return ready() ? analyzer.join() : null;
+  }
+
   /** Whether it is ready within the timeout; false at once when building failed. */
   boolean awaitReady(Duration timeout) throws InterruptedException {
     try {
@@ -206,11 +251,27 @@ final class UserAgentParser {
       if (!ready()) {
         return Device.UNKNOWN;
       }
-      UserAgentAnalyzer built = analyzer.join();
-      device = analyse(built, userAgent, hints);
+      if (!takeMissToken()) {
+        unparsed.incrementAndGet();
+        return Device.UNKNOWN; // not cached: the next sighting may be parsed
+      }
+      device = analyse(analyzer.join(), userAgent, hints);
+      parsed.incrementAndGet();
       cache.put(key, device);
     }
     return device;
+  }
+
+  /** A token bucket; only cache misses come here, so the lock is never busy. */
+  private synchronized boolean takeMissToken() {
+    long now = System.nanoTime();
+    missTokens = Math.min(missBurst, missTokens + (now - missTokensAt) * missesPerSecond / 1e9);
+    missTokensAt = now;
+    if (missTokens < 1) {
+      return false;
+    }
+    missTokens -= 1;
+    return true;
   }
 
   private static Device analyse(UserAgentAnalyzer analyzer, String userAgent, ClientHints hints) {

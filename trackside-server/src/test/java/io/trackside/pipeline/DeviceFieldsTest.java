@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-import nl.basjes.parse.useragent.UserAgentAnalyzer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -201,21 +200,15 @@ class DeviceFieldsTest {
         .isInstanceOf(PipelineInterruptedException.class);
   }
 
-  /** A parser whose analyzer is ready only once released. */
+  /** A parser whose analyzer (the shared one's) is ready only once released. */
   private static UserAgentParser slowParser(CountDownLatch release) {
     return UserAgentParser.startBuilding(100, () -> {
       try {
         release.await();
-        return readyAnalyzer();
+        return readyParser().analyzerIfReady();
       } catch (InterruptedException e) {
         throw new IllegalStateException(e);
       }
     });
-  }
-
-  /** A second real analyzer costs seconds; only the tests that release their latch build one. */
-  private static UserAgentAnalyzer readyAnalyzer() {
-    return UserAgentAnalyzer.newBuilder().hideMatcherLoadStats().dropTests()
-        .withoutCache().withFields("DeviceClass", "AgentClass", "AgentName", "AgentVersion").build();
   }
 }

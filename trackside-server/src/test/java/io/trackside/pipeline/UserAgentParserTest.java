@@ -4,6 +4,7 @@ import static io.trackside.pipeline.UserAgents.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
@@ -207,8 +208,7 @@ class UserAgentParserTest {
   @Test
   void notReadyYetAnswersUnknownWithoutWaitingAndCachesNothing() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
-    UserAgentAnalyzer real = UserAgentAnalyzer.newBuilder().hideMatcherLoadStats().dropTests().withoutCache()
-        .withField("DeviceClass").delayInitialization().build();
+    UserAgentAnalyzer real = parser.analyzerIfReady();
     UserAgentParser slow = UserAgentParser.startBuilding(10, () -> {
       try {
         release.await();
@@ -222,5 +222,26 @@ class UserAgentParserTest {
     release.countDown();
     assertThat(slow.awaitReady(Duration.ofMinutes(3))).isTrue();
     assertThat(slow.parse(FIREFOX_LINUX, null).deviceClass()).isEqualTo("desktop");
+  }
+
+  @Test
+  void aFloodOfNeverSeenUserAgentsIsParsedOnlyUpToTheLimitAndCounted() {
+    UserAgentParser limited = UserAgentParser.startBuilding(1000, 1, 3, parser::analyzerIfReady);
+    while (!limited.ready()) {
+      Thread.onSpinWait();
+    }
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    limited.bindTo(registry);
+    int parsed = 0;
+    for (int i = 0; i < 20; i++) {
+      if (limited.parse(FIREFOX_LINUX.replace("140.0", "140." + i), null).deviceClass() != null) {
+        parsed++;
+      }
+    }
+    assertThat(parsed).as("the burst, and perhaps one more refilled meanwhile").isBetween(3, 4);
+    assertThat(registry.get("trackside.pipeline.user.agent.unparsed").functionCounter().count()).isEqualTo(20 - parsed);
+    assertThat(registry.get("trackside.pipeline.user.agent.parsed").functionCounter().count()).isEqualTo(parsed);
+    // What is cached costs no token.
+    assertThat(limited.parse(FIREFOX_LINUX.replace("140.0", "140.0"), null).deviceClass()).isEqualTo("desktop");
   }
 }
