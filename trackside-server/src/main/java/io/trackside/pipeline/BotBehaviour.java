@@ -26,7 +26,7 @@ import java.util.Map;
  */
 final class BotBehaviour implements Step {
 
-  /** Visitors remembered per worker: ~250 bytes each with the default of 10 views, ~5 MB in all. */
+  /** Visitors remembered per worker: ~100-250 bytes each with the default of 10 views, a few MB in all. */
   static final int CAPACITY = 20_000;
 
   private final int maxPages;
@@ -85,25 +85,41 @@ final class BotBehaviour implements Step {
     }
   }
 
-  /** The timestamps of a visitor's last maxPages + 1 views, and when it counts as a bot. */
+  /**
+   * The timestamps of a visitor's last maxPages + 1 views, and when it counts as a bot. Most
+   * visitors view a page or two: their first view is kept in a field and the ring is only
+   * allocated at the second, which halves the memory and the garbage of this step.
+   */
   private static final class Visitor {
-    private final long[] views;
+    private final int size;
+    private long firstView;
+    private long[] views;
     private int count;
     private int next;
     long flaggedFrom = Long.MAX_VALUE;
     long flaggedUntil = Long.MIN_VALUE;
 
     Visitor(int size) {
-      views = new long[size];
+      this.size = size;
     }
 
     /** Adds a view; true when the last maxPages + 1 views all fall within the window. */
     boolean record(long millis, long windowMillis) {
+      if (count == 0) {
+        firstView = millis;
+        count = 1;
+        return size == 1;
+      }
+      if (views == null) {
+        views = new long[size];
+        views[0] = firstView;
+        next = 1;
+      }
       views[next] = millis;
-      next = (next + 1) % views.length;
-      if (count < views.length) {
+      next = (next + 1) % size;
+      if (count < size) {
         count++;
-        if (count < views.length) {
+        if (count < size) {
           return false;
         }
       }
