@@ -32,6 +32,8 @@ final class DeviceFields implements Step {
   private final UserAgentParser parser;
   private final Duration readyWait;
   private boolean gaveUpWaiting;
+  /** For the cache key with client hints; this step belongs to one worker thread. */
+  private final StringBuilder scratch = new StringBuilder(512);
 
   /** @param parser null when user-agent enrichment is off: only the user agent itself is kept */
   DeviceFields(UserAgentParser parser) {
@@ -56,7 +58,7 @@ final class DeviceFields implements Step {
     if (parser == null || !analyzerReady()) {
       return;
     }
-    Device device = parser.parse(e.userAgent, e.userAgent == null ? null : ClientHints.from(context.get("userAgentData")));
+    Device device = parser.parse(e.userAgent, ClientHints.cacheKey(e.userAgent, context.get("userAgentData"), scratch));
     e.browser = device.browser();
     e.browserVersion = device.browserVersion();
     e.os = device.os();

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -202,7 +201,7 @@ final class UserAgentParser {
       UserAgentAnalyzer built = newAnalyzer.get();
       long builtAt = System.nanoTime();
       for (String userAgent : WARM_UP) {
-        cache.put(userAgent, analyse(built, userAgent, null));
+        cache.put(userAgent, analyse(built, userAgent, userAgent));
       }
       analyzer.complete(built);
       log.info("User-agent analyzer ready in {} ms (built in {} ms, warmed up in {} ms)",
@@ -238,15 +237,19 @@ final class UserAgentParser {
    * The device a user agent describes; {@link Device#UNKNOWN} for none, or while the analyzer is
    * not ready. Never throws.
    */
-  Device parse(String userAgent, ClientHints hints) {
+  Device parse(String userAgent) {
+    return parse(userAgent, userAgent);
+  }
+
+  /** @param cacheKey the user agent, or the user agent with client hints ({@link ClientHints#cacheKey}) */
+  Device parse(String userAgent, String cacheKey) {
     if (userAgent == null || userAgent.isEmpty()) {
       return Device.UNKNOWN;
     }
     if (userAgent.length() > MAX_LENGTH) {
       return OVERLONG;
     }
-    String key = hints == null ? userAgent : userAgent + '\n' + hints.key();
-    Device device = cache.getIfPresent(key);
+    Device device = cache.getIfPresent(cacheKey);
     if (device == null) {
       if (!ready()) {
         return Device.UNKNOWN;
@@ -255,9 +258,9 @@ final class UserAgentParser {
         unparsed.incrementAndGet();
         return Device.UNKNOWN; // not cached: the next sighting may be parsed
       }
-      device = analyse(analyzer.join(), userAgent, hints);
+      device = analyse(analyzer.join(), userAgent, cacheKey);
       parsed.incrementAndGet();
-      cache.put(key, device);
+      cache.put(cacheKey, device);
     }
     return device;
   }
@@ -274,19 +277,14 @@ final class UserAgentParser {
     return true;
   }
 
-  private static Device analyse(UserAgentAnalyzer analyzer, String userAgent, ClientHints hints) {
+  private static Device analyse(UserAgentAnalyzer analyzer, String userAgent, String cacheKey) {
     if (userAgent.isBlank()) {
       return Device.UNKNOWN; // Yauaa calls an empty user agent an attack; it is only missing
     }
     UserAgent parsed;
     try {
-      if (hints == null) {
-        parsed = analyzer.parse(userAgent);
-      } else {
-        Map<String, String> headers = new HashMap<>(hints.headers());
-        headers.put("User-Agent", userAgent);
-        parsed = analyzer.parse(headers);
-      }
+      parsed = cacheKey.length() == userAgent.length() ? analyzer.parse(userAgent)
+          : analyzer.parse(ClientHints.headers(userAgent, cacheKey));
     } catch (RuntimeException e) { // not seen, but a library bug must not fail the event
       log.debug("Yauaa failed on user agent {}: {}", userAgent, e.toString());
       return Device.UNKNOWN;

@@ -53,7 +53,7 @@ class UserAgentParserTest {
   @MethodSource("browsers")
   void browsersAreNamedWithMajorMinorVersionsAndAreNotBots(String userAgent, String browser, String version,
                                                            String os, String osVersion, String deviceClass) {
-    Device device = parser.parse(userAgent, null);
+    Device device = parser.parse(userAgent);
 
     assertThat(device.deviceClass()).isEqualTo(deviceClass);
     assertThat(device.os()).isEqualTo(os);
@@ -88,7 +88,7 @@ class UserAgentParserTest {
   @ParameterizedTest
   @MethodSource("bots")
   void crawlersMonitorsLibrariesAndHeadlessBrowsersAreBots(String userAgent, String reason, String browser) {
-    Device device = parser.parse(userAgent, null);
+    Device device = parser.parse(userAgent);
 
     assertThat(device.botReason()).isEqualTo(reason);
     if (reason.equals("user_agent")) {
@@ -102,7 +102,7 @@ class UserAgentParserTest {
   @Test
   void theTrackingLibrariesOfASitesOwnServerAreNotBots() {
     for (String library : new String[] {ANALYTICS_JAVA, ANALYTICS_NODE, ANALYTICS_PYTHON, "RudderLabs Node SDK"}) {
-      Device device = parser.parse(library, null);
+      Device device = parser.parse(library);
       assertThat(device.botReason()).as(library).isNull();
       assertThat(device.deviceClass()).as(library).isEqualTo("unknown");
     }
@@ -111,7 +111,7 @@ class UserAgentParserTest {
   @Test
   void clientHintsTellWhatTheFrozenUserAgentHides() throws Exception {
     // Chrome on Windows 11: the UA says "Windows NT 10.0" for ever; platformVersion 13+ is Windows 11.
-    Device windows = parser.parse(CHROME_WINDOWS, ClientHints.from(JSON.readTree("""
+    Device windows = parser.parse(CHROME_WINDOWS, ClientHints.cacheKey(CHROME_WINDOWS, JSON.readTree("""
         {"brands":[{"brand":"Google Chrome","version":"137"},{"brand":"Chromium","version":"137"},
                    {"brand":"Not/A)Brand","version":"24"}],
          "mobile":false,"platform":"Windows","platformVersion":"19.0.0"}""")));
@@ -120,13 +120,13 @@ class UserAgentParserTest {
     assertThat(windows.browser()).isEqualTo("Chrome");
 
     // Brave sends Chrome's user agent; only its brands say it is Brave (low-entropy hints only).
-    Device brave = parser.parse(CHROME_WINDOWS, ClientHints.from(JSON.readTree("""
+    Device brave = parser.parse(CHROME_WINDOWS, ClientHints.cacheKey(CHROME_WINDOWS, JSON.readTree("""
         {"brands":[{"brand":"Brave","version":"137"},{"brand":"Chromium","version":"137"},
                    {"brand":"Not/A)Brand","version":"24"}],"mobile":false,"platform":"Windows"}""")));
     assertThat(brave.browser()).isEqualTo("Brave");
 
     // The reduced Android user agent says "Android 10; K"; the hints give the real version.
-    Device android = parser.parse(CHROME_ANDROID, ClientHints.from(JSON.readTree("""
+    Device android = parser.parse(CHROME_ANDROID, ClientHints.cacheKey(CHROME_ANDROID, JSON.readTree("""
         {"brands":[{"brand":"Google Chrome","version":"138"},{"brand":"Chromium","version":"138"}],
          "mobile":true,"platform":"Android","platformVersion":"15.0.0","model":"SM-S918B"}""")));
     assertThat(android.os()).isEqualTo("Android");
@@ -134,31 +134,54 @@ class UserAgentParserTest {
     assertThat(android.deviceClass()).isEqualTo("phone");
 
     // The same user agent without hints is still cached on its own.
-    assertThat(parser.parse(CHROME_WINDOWS, null).osVersion()).isNull();
+    assertThat(parser.parse(CHROME_WINDOWS).osVersion()).isNull();
   }
 
   @Test
   void hostileHintsAreIgnoredNotFatal() throws Exception {
-    assertThat(ClientHints.from(JSON.readTree("\"a string\""))).isNull();
-    assertThat(ClientHints.from(JSON.readTree("{\"brands\":\"Chrome\",\"mobile\":\"yes\",\"platform\":42}"))).isNull();
-    assertThat(ClientHints.from(JSON.readTree("{\"brands\":[{\"brand\":\"a\\\"b\",\"version\":\"1\"}]}"))).isNull();
-    assertThat(ClientHints.from(JSON.readTree("{\"platform\":\"" + "W".repeat(5000) + "\"}"))).isNull();
-    assertThat(ClientHints.from(null)).isNull();
-    ClientHints odd = ClientHints.from(JSON.readTree("{\"brands\":[{\"brand\":\"\",\"version\":\"\"}],\"platform\":\";;\"}"));
+    for (String hostile : new String[] {"\"a string\"", "[1,2]", "{}",
+        "{\"brands\":\"Chrome\",\"mobile\":\"yes\",\"platform\":42}",
+        "{\"brands\":[{\"brand\":\"a\\\"b\",\"version\":\"1\"}]}",
+        "{\"brands\":[null,1,{}],\"model\":\"\"}",
+        "{\"platform\":\"" + "W".repeat(5000) + "\"}",
+        "{\"platform\":\"Win\\ndows\"}"}) {
+      assertThat(ClientHints.cacheKey(CHROME_ANDROID, JSON.readTree(hostile))).as(hostile).isSameAs(CHROME_ANDROID);
+    }
+    assertThat(ClientHints.cacheKey(CHROME_ANDROID, null)).isSameAs(CHROME_ANDROID);
+    assertThat(ClientHints.cacheKey(null, JSON.readTree("{\"mobile\":true}"))).isNull();
+    // Hints that are well-formed but nonsense still parse.
+    String odd = ClientHints.cacheKey(CHROME_ANDROID,
+        JSON.readTree("{\"brands\":[{\"brand\":\"\",\"version\":\"\"}],\"platform\":\";;:\"}"));
+    assertThat(odd).isNotSameAs(CHROME_ANDROID);
     assertThat(parser.parse(CHROME_ANDROID, odd).browser()).isEqualTo("Chrome");
   }
 
   @Test
+  void theHintsReadBackAsHeaders() throws Exception {
+    String userAgent = "Mozilla/5.0 (odd\nuser: agent)"; // a user agent may hold newlines and colons
+    String key = ClientHints.cacheKey(userAgent, JSON.readTree("""
+        {"brands":[{"brand":"Chromium","version":"138"},{"brand":"Brave","version":"138"}],
+         "mobile":true,"platform":"Android","platformVersion":"15.0.0","wow64":false}"""));
+    assertThat(ClientHints.headers(userAgent, key)).containsExactlyInAnyOrderEntriesOf(java.util.Map.of(
+        "User-Agent", userAgent,
+        "Sec-CH-UA", "\"Chromium\";v=\"138\", \"Brave\";v=\"138\"",
+        "Sec-CH-UA-Mobile", "?1",
+        "Sec-CH-UA-WoW64", "?0",
+        "Sec-CH-UA-Platform", "\"Android\"",
+        "Sec-CH-UA-Platform-Version", "\"15.0.0\""));
+  }
+
+  @Test
   void strangeUserAgentsNeverThrow() {
-    assertThat(parser.parse(null, null)).isEqualTo(Device.UNKNOWN);
-    assertThat(parser.parse("", null)).isEqualTo(Device.UNKNOWN);
-    assertThat(parser.parse("   ", null)).isEqualTo(Device.UNKNOWN); // missing, not an attack
-    Device huge = parser.parse("Mozilla/5.0 " + "A".repeat(40_000), null);
+    assertThat(parser.parse(null)).isEqualTo(Device.UNKNOWN);
+    assertThat(parser.parse("")).isEqualTo(Device.UNKNOWN);
+    assertThat(parser.parse("   ")).isEqualTo(Device.UNKNOWN); // missing, not an attack
+    Device huge = parser.parse("Mozilla/5.0 " + "A".repeat(40_000));
     assertThat(huge.botReason()).isEqualTo("user_agent");
     assertThat(huge.deviceClass()).isEqualTo("robot");
     for (String odd : new String[] {"\u0000\u0001\u0002", "Mozilla/5.0 (\ud800\udc00 💥 \u202e)", "((((((((((",
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/" + "9".repeat(500)}) {
-      Device device = parser.parse(odd, null);
+      Device device = parser.parse(odd);
       assertThat(device).isNotNull();
     }
   }
@@ -166,8 +189,8 @@ class UserAgentParserTest {
   @Test
   void aCachedAnswerIsTheSameObject() {
     String userAgent = CHROME_MACOS.replace("136.0.0.0", "135.0.0.0");
-    Device first = parser.parse(userAgent, null);
-    assertThat(parser.parse(new String(userAgent.toCharArray()), null)).isSameAs(first);
+    Device first = parser.parse(userAgent);
+    assertThat(parser.parse(new String(userAgent.toCharArray()))).isSameAs(first);
   }
 
   @Test
@@ -202,7 +225,7 @@ class UserAgentParserTest {
     assertThat(broken.awaitReady(Duration.ofMinutes(1))).isFalse();
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
     assertThat(broken.ready()).isFalse();
-    assertThat(broken.parse(CHROME_WINDOWS, null)).isEqualTo(Device.UNKNOWN);
+    assertThat(broken.parse(CHROME_WINDOWS)).isEqualTo(Device.UNKNOWN);
   }
 
   @Test
@@ -218,10 +241,10 @@ class UserAgentParserTest {
       return real;
     });
     assertThat(slow.awaitReady(Duration.ofMillis(50))).isFalse();
-    assertThat(slow.parse(FIREFOX_LINUX, null)).isEqualTo(Device.UNKNOWN);
+    assertThat(slow.parse(FIREFOX_LINUX)).isEqualTo(Device.UNKNOWN);
     release.countDown();
     assertThat(slow.awaitReady(Duration.ofMinutes(3))).isTrue();
-    assertThat(slow.parse(FIREFOX_LINUX, null).deviceClass()).isEqualTo("desktop");
+    assertThat(slow.parse(FIREFOX_LINUX).deviceClass()).isEqualTo("desktop");
   }
 
   @Test
@@ -234,7 +257,7 @@ class UserAgentParserTest {
     limited.bindTo(registry);
     int parsed = 0;
     for (int i = 0; i < 20; i++) {
-      if (limited.parse(FIREFOX_LINUX.replace("140.0", "140." + i), null).deviceClass() != null) {
+      if (limited.parse(FIREFOX_LINUX.replace("140.0", "140." + i)).deviceClass() != null) {
         parsed++;
       }
     }
@@ -242,6 +265,6 @@ class UserAgentParserTest {
     assertThat(registry.get("trackside.pipeline.user.agent.unparsed").functionCounter().count()).isEqualTo(20 - parsed);
     assertThat(registry.get("trackside.pipeline.user.agent.parsed").functionCounter().count()).isEqualTo(parsed);
     // What is cached costs no token.
-    assertThat(limited.parse(FIREFOX_LINUX.replace("140.0", "140.0"), null).deviceClass()).isEqualTo("desktop");
+    assertThat(limited.parse(FIREFOX_LINUX.replace("140.0", "140.0")).deviceClass()).isEqualTo("desktop");
   }
 }
