@@ -196,6 +196,7 @@ final class UserAgentParser {
   }
 
   private void build(Supplier<UserAgentAnalyzer> newAnalyzer) {
+    log.info("Building the user-agent analyzer in the background (seconds); the workers' first events wait for it");
     long started = System.nanoTime();
     try {
       UserAgentAnalyzer built = newAnalyzer.get();
