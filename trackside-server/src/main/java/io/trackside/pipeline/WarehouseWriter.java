@@ -228,6 +228,10 @@ public final class WarehouseWriter implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (PipelineInterruptedException e) {
+      // Stopped while a step waited (the user-agent warm-up): the batch in hand is dropped
+      // uncommitted and read again, whole, on the next start.
+      Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       failing = "warehouse worker " + Thread.currentThread().getName() + " died: " + e;
       log.error("Warehouse worker died; events are safe in the log but the warehouse stops following it."

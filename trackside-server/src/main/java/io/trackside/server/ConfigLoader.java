@@ -40,7 +40,8 @@ final class ConfigLoader {
       "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
       "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip",
-      "tracking-plan.file", "tracking-plan.mode", "tracking-plan.unplanned");
+      "tracking-plan.file", "tracking-plan.mode", "tracking-plan.unplanned",
+      "enrichment.user-agent", "bots.drop", "bots.behaviour-max-pages", "bots.behaviour-window");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -223,7 +224,22 @@ final class ConfigLoader {
 
   private static PipelineConfig pipeline(Reader r, ObjectNode tree, List<Config.Source> sources) throws ConfigException {
     PipelineConfig defaults = PipelineConfig.defaults();
-    return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()), trackingPlan(r, tree, sources));
+    int behaviourMaxPages = r.integer("bots.behaviour-max-pages", defaults.behaviourMaxPages());
+    if (behaviourMaxPages > PipelineConfig.MAX_BEHAVIOUR_PAGES) {
+      throw new ConfigException("bots.behaviour-max-pages must be between 0 (off) and "
+          + PipelineConfig.MAX_BEHAVIOUR_PAGES + ", got " + behaviourMaxPages);
+    }
+    Duration behaviourWindow = r.duration("bots.behaviour-window", defaults.behaviourWindow());
+    if (behaviourWindow.isZero()) {
+      throw new ConfigException("bots.behaviour-window must be longer than 0, got '"
+          + r.text("bots.behaviour-window", "") + "'");
+    }
+    return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()),
+        r.bool("enrichment.user-agent", defaults.userAgent()),
+        r.bool("bots.drop", defaults.dropBots()),
+        behaviourMaxPages,
+        behaviourWindow,
+        trackingPlan(r, tree, sources));
   }
 
   /**
@@ -459,6 +475,18 @@ final class ConfigLoader {
           unplanned: allow           # track events the plan does not list: allow, flag or block
           # sources:                 # per source, overriding the two above
           #   backend: {mode: block, unplanned: block}
+
+        enrichment:
+          # Browser, OS and device class from the User-Agent (and client hints) with Yauaa. Its
+          # analyzer warms up in the background for some seconds after start; the first events
+          # wait for it in the workers (ingest does not).
+          user-agent: true
+
+        # Bots are flagged (bot, bot_reason) and kept, so reports can show or exclude them.
+        bots:
+          drop: false                # true: do not store bot events at all (only counted)
+          behaviour-max-pages: 10    # a visitor with more page/screen views than this ...
+          behaviour-window: 10s      # ... within this time is flagged as a bot; 0 pages turns it off
         """.formatted(adminToken, writeKey);
   }
 

@@ -3,6 +3,7 @@ package io.trackside.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trackside.pipeline.PipelineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,5 +140,42 @@ class ConfigLoaderTest {
     Files.writeString(file, base + "tracking-plan: {sources: {web: {mode: block}}}\n");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
         .hasMessageContaining("tracking-plan.file is not");
+  }
+
+  @Test
+  void userAgentAndBotSettings() throws Exception {
+    Config sample = ConfigLoader.load(dir.resolve("sample.yml"), Map.of(), Map.of()).config();
+    assertThat(sample.pipeline()).isEqualTo(PipelineConfig.defaults());
+    assertThat(sample.pipeline().userAgent()).isTrue();
+    assertThat(sample.pipeline().dropBots()).isFalse();
+    assertThat(sample.pipeline().behaviourMaxPages()).isEqualTo(10);
+    assertThat(sample.pipeline().behaviourWindow()).isEqualTo(Duration.ofSeconds(10));
+
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, """
+        admin-token: file-token-0123456789
+        sources: [{name: a, write-key: k}]
+        enrichment: {user-agent: false}
+        bots: {drop: true, behaviour-max-pages: 30}
+        """);
+    PipelineConfig pipeline = ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_WINDOW", "1m"), Map.of())
+        .config().pipeline();
+    assertThat(pipeline.userAgent()).isFalse();
+    assertThat(pipeline.dropBots()).isTrue();
+    assertThat(pipeline.behaviourMaxPages()).isEqualTo(30);
+    assertThat(pipeline.behaviourWindow()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_MAX_PAGES", "0"), Map.of())
+        .config().pipeline().behaviourMaxPages()).as("0 turns the layer off").isZero();
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_DROP", "sometimes"), Map.of()))
+        .hasMessageContaining("bots.drop");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_ENRICHMENT_USER_AGENT", "maybe"), Map.of()))
+        .hasMessageContaining("enrichment.user-agent");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_MAX_PAGES", "5000"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bots.behaviour-max-pages");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_WINDOW", "0s"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bots.behaviour-window");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_WINDOW", "soon"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bots.behaviour-window");
   }
 }
