@@ -17,7 +17,7 @@ port=${BENCH_PORT:-18080}
 work=$(mktemp -d)
 key=wk_bench_key
 token=at_bench_admin_token_0123456789
-java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
+java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >"$work/server.log" 2>&1 &
 pid=$!
@@ -61,7 +61,7 @@ echo "lag $lag"
 echo "== 4. steady 10,000 events/s for 30 s (batches of 50), receive → queryable"
 # Restart so the latency percentiles cover only this phase.
 kill "$pid"; wait "$pid" 2>/dev/null || true
-java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx256m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
+java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >>"$work/server.log" 2>&1 &
 pid=$!

@@ -42,13 +42,19 @@ public final class Pipeline {
     return Arrays.stream(steps).map(Step::name).toList();
   }
 
-  /** Runs every step in order until one quarantines or drops the event. */
+  /**
+   * Runs every step in order until one quarantines or drops the event.
+   *
+   * @throws PipelineInterruptedException when the worker was interrupted while a step waited
+   */
   public EnrichedEvent process(Event event) {
     EnrichedEvent enriched = new EnrichedEvent(event);
     for (int i = 0; i < steps.length && !enriched.decided(); i++) {
       long started = System.nanoTime();
       try {
         steps[i].apply(enriched);
+      } catch (PipelineInterruptedException e) {
+        throw e; // the worker is stopping: not the event's fault, nothing to quarantine
       } catch (RuntimeException e) {
         log.warn("Pipeline step {} failed on event {}: {}; the event is quarantined", steps[i].name(),
             event.messageId(), e.toString());

@@ -5,24 +5,43 @@ import java.util.List;
 
 /**
  * The pipeline as configured, in its fixed order. The order matters: page fields feed the
- * referrer and campaign steps; everything that needs the full IP runs before it is truncated.
+ * referrer and campaign steps; the behaviour bot layer needs the visitor id; dropping bots
+ * comes after every bot layer; everything that needs the full IP runs before it is truncated.
  */
 public final class StandardPipeline implements Pipeline.Factory {
 
   private final PipelineConfig config;
   private final StepTimings timings;
+  private final ActiveTrackingPlan trackingPlan;
+  /** Shared by every worker's pipeline; null when user-agent enrichment is off. */
+  private final UserAgentParser userAgents;
   private final GeoDatabases geo;
 
-  /** Without IP databases: no geo, no hosting-network bot layer. */
+  /** Without a tracking plan and without IP databases. */
   public StandardPipeline(PipelineConfig config, StepTimings timings) {
-    this(config, timings, GeoDatabases.NONE);
+    this(config, timings, ActiveTrackingPlan.none(), GeoDatabases.NONE);
   }
 
-  /** @param geo the node's open IP databases (opened from {@code config.geo()}), shared by all workers */
-  public StandardPipeline(PipelineConfig config, StepTimings timings, GeoDatabases geo) {
+  /** Without IP databases: no geo, no hosting-network bot layer. */
+  public StandardPipeline(PipelineConfig config, StepTimings timings, ActiveTrackingPlan trackingPlan) {
+    this(config, timings, trackingPlan, GeoDatabases.NONE);
+  }
+
+  /**
+   * Starts the user-agent analyzer's warm-up in the background (when enabled) and returns at once.
+   *
+   * @param trackingPlan the plan in force, shared by every worker's pipeline and the reload API
+   * @param geo          the node's open IP databases (opened from {@code config.geo()}), shared by all workers
+   */
+  public StandardPipeline(PipelineConfig config, StepTimings timings, ActiveTrackingPlan trackingPlan, GeoDatabases geo) {
     this.config = config;
     this.timings = timings;
+    this.trackingPlan = trackingPlan;
     this.geo = geo;
+    this.userAgents = config.userAgent() ? UserAgentParser.shared() : null;
+    if (userAgents != null) {
+      userAgents.bindTo(timings.registry());
+    }
   }
 
   @Override
@@ -30,12 +49,21 @@ public final class StandardPipeline implements Pipeline.Factory {
     List<Step> steps = new ArrayList<>();
     steps.add(new PageFields());
     steps.add(new CampaignFields());
-    steps.add(new DeviceFields());
+    steps.add(new DeviceFields(userAgents));
     steps.add(new VisitorIds());
     // Both need the full address. The hosting-network bot layer after the user-agent one (a bot
     // already flagged keeps its more telling reason) and before any step that drops bots.
     addIfOn(steps, geo.geoStep());
     addIfOn(steps, geo.hostingNetworkStep());
+    // After enrichment (it needs only the name and properties), but before any privacy step that
+    // rewrites properties (PII hashing): the plan describes what clients send.
+    steps.add(new TrackingPlanCheck(trackingPlan));
+    if (config.behaviourMaxPages() > 0) {
+      steps.add(new BotBehaviour(config.behaviourMaxPages(), config.behaviourWindow(), BotBehaviour.CAPACITY));
+    }
+    if (config.dropBots()) {
+      steps.add(new BotDrop()); // after every bot layer (user agent, hosting network, behaviour)
+    }
     steps.add(new IpTruncation(config.storeRawIp()));
     return new Pipeline(steps, timings);
   }

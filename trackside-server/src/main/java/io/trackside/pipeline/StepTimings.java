@@ -20,6 +20,11 @@ public final class StepTimings {
     this.registry = registry;
   }
 
+  /** Where steps register their own meters (cache sizes, counts). */
+  MeterRegistry registry() {
+    return registry;
+  }
+
   LongAdder forStep(String step) {
     return nanosByStep.computeIfAbsent(step, name -> {
       LongAdder nanos = new LongAdder();

@@ -13,11 +13,14 @@ import io.trackside.collect.Cors;
 import io.trackside.collect.SegmentCollector;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.QuarantineReplayApi;
+import io.trackside.dashboard.TrackingPlanApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
+import io.trackside.pipeline.ActiveTrackingPlan;
 import io.trackside.pipeline.GeoDatabaseException;
-import io.trackside.pipeline.GeoDatabases;
-import io.trackside.pipeline.StandardPipeline;
+import io.trackside.pipeline.InvalidTrackingPlanException;
+import io.trackside.pipeline.QuarantineReplay;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.DuckDbWarehouse;
@@ -49,25 +52,39 @@ final class TracksideNode {
   private final PrometheusMeterRegistry registry;
   private final EventLog log;
   private final DuckDbWarehouse warehouse;
+  private final PipelineSetup pipeline;
   private final WarehouseWriter writer;
-  private final GeoDatabases geo;
+  private final ActiveTrackingPlan trackingPlan;
+  private final SegmentIntake intake;
+  private final QuarantineReplay replay;
   private final Admission admission = new Admission();
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
   private int port;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
-                        WarehouseWriter writer, GeoDatabases geo, Vertx vertx) {
+                        PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
+                        SegmentIntake intake, QuarantineReplay replay, Vertx vertx) {
     this.config = config;
     this.registry = registry;
     this.log = log;
     this.warehouse = warehouse;
+    this.pipeline = pipeline;
     this.writer = writer;
-    this.geo = geo;
+    this.trackingPlan = trackingPlan;
+    this.intake = intake;
+    this.replay = replay;
     this.vertx = vertx;
   }
 
   static TracksideNode start(Config config) throws StartupException {
+    ActiveTrackingPlan trackingPlan;
+    try {
+      // First: a broken plan should stop the start before anything is opened.
+      trackingPlan = ActiveTrackingPlan.load(config.pipeline().trackingPlan());
+    } catch (InvalidTrackingPlanException e) {
+      throw new StartupException(e.getMessage() + " — fix the file or unset tracking-plan.file", e);
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -78,18 +95,10 @@ final class TracksideNode {
       throw new StartupException("cannot create the data directory " + config.dataDir().toAbsolutePath()
           + ": " + e.getMessage() + " — choose another with --data DIR", e);
     }
-    GeoDatabases geo;
-    try {
-      geo = GeoDatabases.open(config.pipeline().geo());
-    } catch (GeoDatabaseException e) {
-      throw new StartupException(e.getMessage(), null); // the message says it all; no stack trace
-    }
-    geo.describe().forEach(line -> LOG.info("{}", line));
     EventLog log;
     try {
       log = EmbeddedEventLog.open(config.log(), registry);
     } catch (IOException | RuntimeException e) {
-      geo.close();
       throw new StartupException("cannot open the event log in " + config.log().dir().toAbsolutePath()
           + ": " + e.getMessage(), e);
     }
@@ -98,12 +107,20 @@ final class TracksideNode {
       warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), registry, config.dedupeWindow());
     } catch (Exception e) {
       log.close();
-      geo.close();
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    StandardPipeline pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry), geo);
-    WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipelines, registry,
+    PipelineSetup pipeline;
+    try {
+      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse,
+          new StepTimings(registry), trackingPlan);
+    } catch (GeoDatabaseException e) {
+      warehouse.close();
+      log.close();
+      throw new StartupException(e.getMessage(), null); // the message names the setting; no stack trace
+    }
+    pipeline.describe().forEach(line -> LOG.info("{}", line));
+    WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipeline.factory(), registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
@@ -111,7 +128,10 @@ final class TracksideNode {
         .tag("group", WAREHOUSE_GROUP).register(registry);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
-    TracksideNode node = new TracksideNode(config, registry, log, warehouse, writer, geo, vertx);
+    SegmentIntake intake = new SegmentIntake(config.limits());
+    QuarantineReplay replay = new QuarantineReplay(warehouse, intake, pipeline.factory(), registry);
+    TracksideNode node = new TracksideNode(config, registry, log, warehouse, pipeline, writer, trackingPlan, intake,
+        replay, vertx);
     try {
       node.deployHttp();
     } catch (Exception e) {
@@ -126,10 +146,12 @@ final class TracksideNode {
   private void deployHttp() throws Exception {
     Map<String, String> sourceByWriteKey = config.sources().stream()
         .collect(Collectors.toMap(Config.Source::writeKey, Config.Source::name));
-    SegmentCollector collector = new SegmentCollector(new SegmentIntake(config.limits()), sourceByWriteKey, log,
+    SegmentCollector collector = new SegmentCollector(intake, sourceByWriteKey, log,
         new CollectMetrics(registry), new ClientAddress(config.trustForwardedFor()), admission);
     Cors cors = new Cors(config.corsOrigins());
-    AdminApi api = new AdminApi(config.adminToken(), warehouse);
+    AdminApi api = new AdminApi(config.adminToken(), warehouse)
+        .with(new TrackingPlanApi(trackingPlan))
+        .with(new QuarantineReplayApi(replay));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
@@ -184,11 +206,12 @@ final class TracksideNode {
     } catch (Exception e) {
       LOG.warn("HTTP shutdown: {}", e.toString());
     }
+    replay.close(); // between two pages: each page is replayed entirely or not at all
     writer.stop();
+    pipeline.close();
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();
     warehouse.close();
-    geo.close(); // after the workers: they read it until they stop
     LOG.info("stopped; {} events wait in the log for the warehouse and will be written on the next start", waiting);
   }
 }

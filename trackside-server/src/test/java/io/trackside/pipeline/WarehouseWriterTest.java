@@ -266,11 +266,12 @@ class WarehouseWriterTest {
       boolean holds() throws Exception;
     }
 
+    /** 60 s: the first events of a test JVM wait for the user-agent analyzer's warm-up (seconds on a busy machine). */
     static void until(Condition condition) throws Exception {
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (!condition.holds()) {
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("condition not met within 10 s");
+          throw new AssertionError("condition not met within 60 s");
         }
         Thread.sleep(20);
       }

@@ -3,6 +3,7 @@ package io.trackside.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trackside.pipeline.PipelineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -93,5 +94,88 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.parseDuration("d", "7d")).isEqualTo(Duration.ofDays(7));
     assertThat(ConfigLoader.parseDuration("d", "250ms")).isEqualTo(Duration.ofMillis(250));
     assertThatThrownBy(() -> ConfigLoader.parseSize("log.max-bytes", "lots")).hasMessageContaining("log.max-bytes");
+  }
+
+  @Test
+  void trackingPlanSettingsHaveDefaultsPerSourceOverridesAndEnvironmentVariables() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, """
+        admin-token: file-token-0123456789
+        sources:
+          - {name: web, write-key: web-key}
+          - {name: backend, write-key: backend-key}
+        tracking-plan:
+          file: plans/shop.yml
+          mode: allow
+          unplanned: flag
+          sources:
+            backend: {mode: block}
+        """);
+    Config config = ConfigLoader.load(file, Map.of("TRACKSIDE_TRACKING_PLAN_UNPLANNED", "block"), Map.of()).config();
+    io.trackside.pipeline.TrackingPlanConfig plan = config.pipeline().trackingPlan();
+    assertThat(plan.file()).isEqualTo(Path.of("plans/shop.yml"));
+    assertThat(plan.rulesFor("web").mode().toString()).isEqualTo("allow");
+    assertThat(plan.rulesFor("web").unplanned().toString()).isEqualTo("block");
+    assertThat(plan.rulesFor("backend").mode().toString()).isEqualTo("block");
+    assertThat(plan.rulesFor("backend").unplanned().toString()).as("taken from the defaults").isEqualTo("block");
+
+    Config none = ConfigLoader.load(dir.resolve("fresh.yml"), Map.of(), Map.of()).config();
+    assertThat(none.pipeline().trackingPlan().file()).isNull();
+    assertThat(ConfigLoader.sampleConfig("k", "t")).contains("tracking-plan:").contains("unplanned: allow");
+  }
+
+  @Test
+  void trackingPlanMistakesNameTheSetting() throws Exception {
+    String base = "admin-token: file-token-0123456789\nsources: [{name: web, write-key: k}]\n";
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, base + "tracking-plan: {file: p.json, mode: strict}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessage("tracking-plan.mode must be allow or block, got 'strict'");
+    Files.writeString(file, base + "tracking-plan: {file: p.json, sources: {web: {unplanned: warn}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessage("tracking-plan.sources.web.unplanned must be allow, flag or block, got 'warn'");
+    Files.writeString(file, base + "tracking-plan: {file: p.json, sources: {wbe: {mode: block}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("tracking-plan.sources.wbe: there is no source named 'wbe' (sources: web)");
+    Files.writeString(file, base + "tracking-plan: {sources: {web: {mode: block}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("tracking-plan.file is not");
+  }
+
+  @Test
+  void userAgentAndBotSettings() throws Exception {
+    Config sample = ConfigLoader.load(dir.resolve("sample.yml"), Map.of(), Map.of()).config();
+    assertThat(sample.pipeline()).isEqualTo(PipelineConfig.defaults());
+    assertThat(sample.pipeline().userAgent()).isTrue();
+    assertThat(sample.pipeline().dropBots()).isFalse();
+    assertThat(sample.pipeline().behaviourMaxPages()).isEqualTo(10);
+    assertThat(sample.pipeline().behaviourWindow()).isEqualTo(Duration.ofSeconds(10));
+
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, """
+        admin-token: file-token-0123456789
+        sources: [{name: a, write-key: k}]
+        enrichment: {user-agent: false}
+        bots: {drop: true, behaviour-max-pages: 30}
+        """);
+    PipelineConfig pipeline = ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_WINDOW", "1m"), Map.of())
+        .config().pipeline();
+    assertThat(pipeline.userAgent()).isFalse();
+    assertThat(pipeline.dropBots()).isTrue();
+    assertThat(pipeline.behaviourMaxPages()).isEqualTo(30);
+    assertThat(pipeline.behaviourWindow()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_MAX_PAGES", "0"), Map.of())
+        .config().pipeline().behaviourMaxPages()).as("0 turns the layer off").isZero();
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_DROP", "sometimes"), Map.of()))
+        .hasMessageContaining("bots.drop");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_ENRICHMENT_USER_AGENT", "maybe"), Map.of()))
+        .hasMessageContaining("enrichment.user-agent");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_MAX_PAGES", "5000"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bots.behaviour-max-pages");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_WINDOW", "0s"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bots.behaviour-window");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_WINDOW", "soon"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("bots.behaviour-window");
   }
 }

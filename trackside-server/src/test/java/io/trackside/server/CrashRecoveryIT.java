@@ -128,7 +128,7 @@ class CrashRecoveryIT {
 
   private Process startServer(int port, String name) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+    List<String> command = List.of(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
         "io.trackside.server.Main", "serve", "--config", dir.resolve("trackside.yml").toString(),
         "--data", dir.resolve("data").toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--write-key", TestNode.WRITE_KEY, "--admin-token", TestNode.ADMIN_TOKEN);

@@ -77,9 +77,12 @@ final class TestNode implements AutoCloseable {
         .header("Authorization", "Bearer " + ADMIN_TOKEN).GET().build());
   }
 
-  /** Polls /api/events until the answer satisfies the condition (the workers write asynchronously). */
+  /**
+   * Polls /api/events until the answer satisfies the condition (the workers write asynchronously;
+   * the first events of a process also wait for the user-agent analyzer's warm-up).
+   */
   JsonNode eventsUntil(String query, Predicate<JsonNode> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     JsonNode events;
     do {
       HttpResponse<String> response = api("/api/events" + query);
@@ -96,7 +99,7 @@ final class TestNode implements AutoCloseable {
   }
 
   JsonNode quarantineUntil(Predicate<JsonNode> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     JsonNode rows;
     do {
       rows = JSON.readTree(api("/api/quarantine?limit=1000").body()).get("quarantine");

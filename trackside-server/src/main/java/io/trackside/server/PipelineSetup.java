@@ -1,0 +1,67 @@
+package io.trackside.server;
+
+import io.trackside.pipeline.ActiveTrackingPlan;
+import io.trackside.pipeline.GeoDatabaseException;
+import io.trackside.pipeline.GeoDatabases;
+import io.trackside.pipeline.InvalidTrackingPlanException;
+import io.trackside.pipeline.Pipeline;
+import io.trackside.pipeline.PipelineConfig;
+import io.trackside.pipeline.StandardPipeline;
+import io.trackside.pipeline.StepTimings;
+import io.trackside.warehouse.DuckDbWarehouse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The configured pipeline and whatever it holds open (databases, analyzers), built the same way
+ * for the server and for the pipeline benchmark.
+ */
+public final class PipelineSetup implements AutoCloseable {
+
+  private final StandardPipeline factory;
+  private final GeoDatabases geo;
+
+  private PipelineSetup(StandardPipeline factory, GeoDatabases geo) {
+    this.factory = factory;
+    this.geo = geo;
+  }
+
+  /** @throws GeoDatabaseException when a configured IP database cannot be opened (the message names the setting) */
+  static PipelineSetup create(PipelineConfig config, Path dataDir, DuckDbWarehouse warehouse, StepTimings timings,
+                              ActiveTrackingPlan trackingPlan) throws GeoDatabaseException {
+    GeoDatabases geo = GeoDatabases.open(config.geo());
+    return new PipelineSetup(new StandardPipeline(config, timings, trackingPlan, geo), geo);
+  }
+
+  /**
+   * For tools such as the benchmark: the pipeline as {@code trackside serve --config FILE} would
+   * build it (the file's settings, overridden by TRACKSIDE_* variables; written with defaults if
+   * missing).
+   */
+  public static PipelineSetup fromConfigFile(Path configFile, Path dataDir, DuckDbWarehouse warehouse,
+                                             StepTimings timings) throws ConfigException {
+    Config config = ConfigLoader.load(configFile, System.getenv(), Map.of()).config();
+    try {
+      return create(config.pipeline(), dataDir, warehouse, timings,
+          ActiveTrackingPlan.load(config.pipeline().trackingPlan()));
+    } catch (InvalidTrackingPlanException | GeoDatabaseException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  public Pipeline.Factory factory() {
+    return factory;
+  }
+
+  /** What is on and off (geo, hosting networks) and how to turn it on, for the start-up log. */
+  public List<String> describe() {
+    return geo.describe();
+  }
+
+  /** After the workers have stopped: they read the IP databases until then. */
+  @Override
+  public void close() {
+    geo.close();
+  }
+}
