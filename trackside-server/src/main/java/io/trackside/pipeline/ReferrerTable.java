@@ -179,7 +179,8 @@ public final class ReferrerTable {
     return source == null ? null : channelBySource.get(source);
   }
 
-  int size() {
+  /** The number of entries. */
+  public int size() {
     return byHost.size() + byName.size();
   }
 
