@@ -47,12 +47,17 @@ final class CampaignFields implements Step {
     e.utmTerm = value(campaign, "term", urlParams, "utm_term");
     e.utmContent = value(campaign, "content", urlParams, "utm_content");
     JsonNode referrer = context.path("referrer");
+    boolean inCampaign = campaign.isObject() && campaign.size() > 0;
+    boolean inReferrer = referrer.isObject() && referrer.size() > 0;
+    if (urlParams.isEmpty() && !inCampaign && !inReferrer) {
+      return;
+    }
     for (String name : CLICK_IDS) {
       String id = clickId(urlParams.get(name));
-      if (id == null) {
+      if (id == null && inCampaign) {
         id = clickId(text(campaign, name));
       }
-      if (id == null) {
+      if (id == null && inReferrer) {
         id = clickId(text(referrer, name));
       }
       if (id != null) {
@@ -112,7 +117,7 @@ final class CampaignFields implements Step {
     if (end < 0) {
       end = url.length();
     }
-    Map<String, String> params = new HashMap<>();
+    Map<String, String> params = null;
     int pairStart = start + 1;
     while (pairStart < end) {
       int amp = url.indexOf('&', pairStart);
@@ -123,11 +128,14 @@ final class CampaignFields implements Step {
       }
       if (wanted(url, pairStart, eq)) {
         String key = decode(url.substring(pairStart, eq));
+        if (params == null) {
+          params = new HashMap<>();
+        }
         params.putIfAbsent(key, eq < pairEnd ? decode(url.substring(eq + 1, pairEnd)) : "");
       }
       pairStart = pairEnd + 1;
     }
-    return params;
+    return params == null ? Map.of() : params;
   }
 
   /** utm_* or a click id, judged on the raw name (the names are plain ASCII; an encoded one is odd enough to ignore). */

@@ -2,11 +2,14 @@ package io.trackside.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.trackside.core.EnrichedEvent;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The visitor's consent, read from the event into a normalised set of granted purposes
@@ -49,19 +52,11 @@ final class ConsentSignals implements Step {
       Map.entry("strictly necessary", "necessary"), Map.entry("essential", "necessary"),
       Map.entry("required", "necessary"));
 
-  /** Google consent types and the general purpose each also stands for (null: only itself). */
-  private static final Map<String, String> GOOGLE_TYPES = Map.of(
-      "ad_storage", "advertising",
-      "analytics_storage", "analytics",
-      "ad_user_data", "",
-      "ad_personalization", "",
-      "functionality_storage", "functional",
-      "personalization_storage", "personalization",
-      "security_storage", "");
-
-  /** Field names under context.consent that hold a TC string. */
-  private static final String[] TCF_FIELDS = {"tcfString", "tcString", "tc_string", "tcf_string", "gdpr_consent",
-      "euconsent", "euconsent-v2"};
+  /** Google consent types, and the general purpose each also stands for ("": only itself). */
+  private static final String[] GOOGLE_TYPES = {"ad_storage", "analytics_storage", "ad_user_data",
+      "ad_personalization", "functionality_storage", "personalization_storage", "security_storage"};
+  private static final String[] GOOGLE_IMPLIES = {"advertising", "analytics", "", "", "functional",
+      "personalization", ""};
 
   private static final String[] TCF_PURPOSE_NAMES = new String[12];
 
@@ -76,6 +71,13 @@ final class ConsentSignals implements Step {
     return "consent";
   }
 
+  /** What a TC string means, by its purposes 1-11 (2,048 combinations; few occur): computed once per worker. */
+  private record TcfDecision(SortedSet<String> granted, Set<String> denied) {
+  }
+
+  /** Per worker (StandardPipeline makes one step per worker's pipeline), so filled without locks. */
+  private final TcfDecision[] tcfDecisions = new TcfDecision[1 << 11];
+
   @Override
   public void apply(EnrichedEvent e) {
     JsonNode context = e.event().context();
@@ -83,53 +85,112 @@ final class ConsentSignals implements Step {
     Set<String> granted = e.consent;
     Set<String> denied = null;
     boolean known = false;
+    // One pass over context.consent (a handful of fields) rather than probing every name we know.
+    JsonNode categories = null;
+    String tcfText = null;
+    int googleGranted = 0;
+    int googleDenied = 0;
     if (consent != null && consent.isObject()) {
-      JsonNode categories = consent.get("categoryPreferences");
-      if (categories != null && categories.isObject()) {
-        int seen = 0;
-        for (Iterator<Map.Entry<String, JsonNode>> it = categories.fields(); it.hasNext() && seen < MAX_CATEGORIES; seen++) {
-          Map.Entry<String, JsonNode> category = it.next();
-          Boolean given = decision(category.getValue());
-          String purpose = categoryName(category.getKey());
-          if (given == null || purpose == null) {
-            continue;
-          }
-          known = true;
-          if (given) {
-            granted.add(purpose);
-          } else {
-            denied = add(denied, purpose);
-          }
-        }
-      }
-      for (Map.Entry<String, String> type : GOOGLE_TYPES.entrySet()) {
-        Boolean given = decision(consent.get(type.getKey()));
-        if (given == null) {
-          continue;
-        }
-        known = true;
-        if (given) {
-          granted.add(type.getKey());
-          if (!type.getValue().isEmpty()) {
-            granted.add(type.getValue());
+      int seen = 0;
+      for (Iterator<Map.Entry<String, JsonNode>> it = consent.fields(); it.hasNext() && seen < MAX_CATEGORIES; seen++) {
+        Map.Entry<String, JsonNode> field = it.next();
+        String name = field.getKey();
+        JsonNode value = field.getValue();
+        if (name.equals("categoryPreferences")) {
+          categories = value;
+        } else if (isTcfField(name)) {
+          if (tcfText == null && value.isTextual() && !value.textValue().isBlank()) {
+            tcfText = value.textValue();
           }
         } else {
-          denied = add(denied, type.getKey());
-          if (!type.getValue().isEmpty()) {
-            denied.add(type.getValue());
+          int type = googleType(name);
+          Boolean given = type < 0 ? null : decision(value);
+          if (given != null) {
+            googleGranted |= given ? 1 << type : 0;
+            googleDenied |= given ? 0 : 1 << type;
           }
         }
       }
     }
-    TcString tc = TcString.decode(tcfText(context, consent));
+    TcString tc = TcString.decode(tcfText != null ? tcfText : tcfTextElsewhere(context));
     if (tc != null) {
+      // First, while the set is empty: adding a sorted set to an empty TreeSet is a linear build.
       known = true;
-      denied = fromTcf(tc, granted, denied);
+      TcfDecision decision = tcfDecision(tc);
+      granted.addAll(decision.granted());
+      if (!decision.denied().isEmpty()) {
+        denied = new HashSet<>(decision.denied());
+      }
+    }
+    if (categories != null && categories.isObject()) {
+      int seen = 0;
+      for (Iterator<Map.Entry<String, JsonNode>> it = categories.fields(); it.hasNext() && seen < MAX_CATEGORIES; seen++) {
+        Map.Entry<String, JsonNode> category = it.next();
+        Boolean given = decision(category.getValue());
+        String purpose = given == null ? null : categoryName(category.getKey());
+        if (purpose == null) {
+          continue;
+        }
+        known = true;
+        if (given) {
+          granted.add(purpose);
+        } else {
+          denied = add(denied, purpose);
+        }
+      }
+    }
+    if ((googleGranted | googleDenied) != 0) {
+      known = true;
+      for (int i = 0; i < GOOGLE_TYPES.length; i++) {
+        if ((googleGranted & (1 << i)) != 0) {
+          granted.add(GOOGLE_TYPES[i]);
+          if (!GOOGLE_IMPLIES[i].isEmpty()) {
+            granted.add(GOOGLE_IMPLIES[i]);
+          }
+        } else if ((googleDenied & (1 << i)) != 0) {
+          denied = add(denied, GOOGLE_TYPES[i]);
+          if (!GOOGLE_IMPLIES[i].isEmpty()) {
+            denied.add(GOOGLE_IMPLIES[i]);
+          }
+        }
+      }
     }
     if (denied != null) {
       granted.removeAll(denied);
     }
     e.consentKnown = known;
+  }
+
+  private static int googleType(String name) {
+    return switch (name) {
+      case "ad_storage" -> 0;
+      case "analytics_storage" -> 1;
+      case "ad_user_data" -> 2;
+      case "ad_personalization" -> 3;
+      case "functionality_storage" -> 4;
+      case "personalization_storage" -> 5;
+      case "security_storage" -> 6;
+      default -> -1;
+    };
+  }
+
+  private static boolean isTcfField(String name) {
+    return switch (name) {
+      case "tcfString", "tcString", "tc_string", "tcf_string", "gdpr_consent", "euconsent", "euconsent-v2" -> true;
+      default -> false;
+    };
+  }
+
+  private TcfDecision tcfDecision(TcString tc) {
+    int purposes = tc.purposesConsent() & ((1 << 11) - 1);
+    TcfDecision decision = tcfDecisions[purposes];
+    if (decision == null) {
+      SortedSet<String> granted = new TreeSet<>();
+      Set<String> denied = fromTcf(tc, granted, null);
+      decision = new TcfDecision(Collections.unmodifiableSortedSet(granted), denied == null ? Set.of() : Set.copyOf(denied));
+      tcfDecisions[purposes] = decision;
+    }
+    return decision;
   }
 
   /**
@@ -178,16 +239,8 @@ final class ConsentSignals implements Step {
     return s;
   }
 
-  /** The TC string wherever CMPs, SDKs and our snippet put it; null when none. */
-  private static String tcfText(JsonNode context, JsonNode consent) {
-    if (consent != null && consent.isObject()) {
-      for (String field : TCF_FIELDS) {
-        String text = JsonText.text(consent, field);
-        if (text != null && !text.isBlank()) {
-          return text;
-        }
-      }
-    }
+  /** A TC string outside context.consent, where some CMPs and SDKs put it; null when none. */
+  private static String tcfTextElsewhere(JsonNode context) {
     JsonNode tcf = context.get("tcf");
     if (tcf != null) {
       if (tcf.isTextual()) {

@@ -47,15 +47,17 @@ record TcString(int version, long createdMillis, long lastUpdatedMillis, int cmp
     // Only the characters holding the first 213 bits are read: 36 characters, 216 bits.
     long[] words = new long[(chars * 6 + 63) / 64];
     for (int i = 0; i < chars; i++) {
-      int sextet = sextet(s.charAt(i));
+      long sextet = sextet(s.charAt(i));
       if (sextet < 0) {
         return null;
       }
-      for (int b = 0; b < 6; b++) {
-        if ((sextet & (1 << (5 - b))) != 0) {
-          int bit = i * 6 + b;
-          words[bit >> 6] |= 1L << (63 - (bit & 63));
-        }
+      int bit = i * 6;
+      int shift = 58 - (bit & 63); // where the sextet's lowest bit lands in its (big-endian) word
+      if (shift >= 0) {
+        words[bit >> 6] |= sextet << shift;
+      } else { // split across two words
+        words[bit >> 6] |= sextet >>> -shift;
+        words[(bit >> 6) + 1] |= sextet << (64 + shift);
       }
     }
     Bits bits = new Bits(words);
@@ -103,14 +105,17 @@ record TcString(int version, long createdMillis, long lastUpdatedMillis, int cmp
     return -1;
   }
 
+  /** Big-endian bits: bit 0 is the highest bit of the first word. */
   private record Bits(long[] words) {
+    /** width ≤ 36 bits from offset, as an unsigned number. */
     long read(int offset, int width) {
-      long value = 0;
-      for (int i = 0; i < width; i++) {
-        int bit = offset + i;
-        value = (value << 1) | ((words[bit >> 6] >>> (63 - (bit & 63))) & 1);
+      int word = offset >> 6;
+      int start = offset & 63;
+      long high = words[word] << start; // the wanted bits now start at bit 63
+      if (start + width > 64) {
+        high |= words[word + 1] >>> (64 - start);
       }
-      return value;
+      return high >>> (64 - width);
     }
   }
 }

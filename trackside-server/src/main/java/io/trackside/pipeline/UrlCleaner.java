@@ -15,10 +15,19 @@ import java.util.Set;
 final class UrlCleaner {
 
   private final Set<String> scrubNames;
+  /** The scrub names by length, to test a name in place without allocating (the fast path). */
+  private final String[][] scrubNamesByLength;
 
   /** @param scrubNames query parameter names whose values are always removed, lower-case */
   UrlCleaner(Set<String> scrubNames) {
     this.scrubNames = scrubNames;
+    int longest = scrubNames.stream().mapToInt(String::length).max().orElse(0);
+    this.scrubNamesByLength = new String[longest + 1][];
+    for (int length = 0; length <= longest; length++) {
+      int l = length;
+      String[] names = scrubNames.stream().filter(n -> n.length() == l).toArray(String[]::new);
+      scrubNamesByLength[length] = names.length == 0 ? null : names;
+    }
   }
 
   /**
@@ -27,9 +36,11 @@ final class UrlCleaner {
    * as a link.
    */
   String clean(String url) {
-    if (url == null) {
-      return null;
-    }
+    return url == null || alreadyClean(url) ? url : cleanFully(url);
+  }
+
+  /** {@link #clean} without the fast path for URLs that are already clean (tests compare the two). */
+  String cleanFully(String url) {
     String u = url.strip();
     if (u.indexOf('\t') >= 0 || u.indexOf('\n') >= 0 || u.indexOf('\r') >= 0) {
       // Browsers drop these anywhere in a URL ("java\tscript:" is javascript:), so must we.
@@ -87,6 +98,9 @@ final class UrlCleaner {
   /** A query string on its own (context.page.search), with or without its leading "?". */
   String cleanSearch(String search) {
     if (search == null || search.isEmpty()) {
+      return search;
+    }
+    if (search.indexOf('#') < 0 && queryAlreadyClean(search, search.charAt(0) == '?' ? 1 : 0)) {
       return search;
     }
     int hash = search.indexOf('#');
@@ -199,6 +213,84 @@ final class UrlCleaner {
     } else {
       out.append(s, eq + 1, end);
     }
+  }
+
+  /**
+   * Whether {@link #clean} would return this http(s) URL unchanged, decided in one pass without
+   * allocating: most URLs are already clean, and this is the hot path.
+   */
+  private boolean alreadyClean(String u) {
+    int n = u.length();
+    int i;
+    if (u.startsWith("https://")) {
+      i = 8;
+    } else if (u.startsWith("http://")) {
+      i = 7;
+    } else {
+      return false;
+    }
+    int hostStart = i;
+    while (i < n && u.charAt(i) != '/') {
+      char c = u.charAt(i);
+      if (c == '?' || c == '#' || c == '@' || c == '[' || c == ':' || c <= ' ' || (c >= 'A' && c <= 'Z')) {
+        return false; // a port, user info, an IPv6 literal or no path: the slow path decides
+      }
+      i++;
+    }
+    if (i == n || i == hostStart) {
+      return false;
+    }
+    while (i < n && u.charAt(i) != '?') {
+      char c = u.charAt(i);
+      if (c == '#' || c == '@' || c == ';' || c <= ' ' || (c == '%' && encodedAt(u, i))) {
+        return false;
+      }
+      i++;
+    }
+    return i == n || (i < n - 1 && queryAlreadyClean(u, i + 1));
+  }
+
+  /** The query from {@code start} to the end holds no fragment, no e-mail and no scrubbed or encoded name. */
+  private boolean queryAlreadyClean(String s, int start) {
+    int n = s.length();
+    int nameStart = start;
+    boolean inName = true;
+    for (int i = start; i <= n; i++) {
+      char c = i < n ? s.charAt(i) : '&';
+      if (c == '&') {
+        if (inName && isScrubName(s, nameStart, i)) {
+          return false;
+        }
+        nameStart = i + 1;
+        inName = true;
+      } else if (c == '=' && inName) {
+        if (isScrubName(s, nameStart, i)) {
+          return false;
+        }
+        inName = false;
+      } else if (c == '#' || c == '@' || c <= ' ' || (c == '%' && (inName || encodedAt(s, i))) || (c == '+' && inName)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** "%40" (an encoded "@") at i. */
+  private static boolean encodedAt(String s, int i) {
+    return i + 2 < s.length() && s.charAt(i + 1) == '4' && s.charAt(i + 2) == '0';
+  }
+
+  private boolean isScrubName(String s, int start, int end) {
+    int length = end - start;
+    String[] names = length < scrubNamesByLength.length ? scrubNamesByLength[length] : null;
+    if (names != null) {
+      for (String name : names) {
+        if (s.regionMatches(true, start, name, 0, length)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static boolean needsDecoding(String text) {

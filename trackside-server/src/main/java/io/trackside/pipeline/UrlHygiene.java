@@ -46,7 +46,9 @@ final class UrlHygiene implements Step {
     String rawTitle = e.pageTitle;
     String rawPath = e.pagePath;
     e.pageUrl = cleaner.clean(rawUrl);
-    e.pageHost = PageFields.hostOf(e.pageUrl);
+    if (e.pageUrl != rawUrl) { // cleaning returns the same instance when there was nothing to clean
+      e.pageHost = PageFields.hostOf(e.pageUrl);
+    }
     e.pageReferrer = cleaner.clean(rawReferrer);
     e.pageSearch = cleaner.cleanSearch(rawSearch);
     e.pageTitle = Emails.redact(rawTitle);
