@@ -27,7 +27,12 @@ final class Emails {
 
   /** True when the whole text (surrounding white space aside) is one e-mail address. */
   static boolean isEmail(String text) {
-    if (text == null || text.indexOf('@') < 0) {
+    return text != null && text.indexOf('@') >= 0 && isWhole(text, find(text, 0));
+  }
+
+  /** Whether an address {@link #find} returned spans the whole text, surrounding white space aside. */
+  static boolean isWhole(String text, long found) {
+    if (found < 0) {
       return false;
     }
     int start = 0;
@@ -38,8 +43,7 @@ final class Emails {
     while (end > start && Character.isWhitespace(text.charAt(end - 1))) {
       end--;
     }
-    long found = find(text, start);
-    return found >= 0 && (int) (found >>> 32) == start && (int) found == end;
+    return (int) (found >>> 32) == start && (int) found == end;
   }
 
   /** True when the text holds an e-mail address anywhere. */

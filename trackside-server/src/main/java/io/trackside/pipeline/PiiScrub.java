@@ -138,7 +138,8 @@ final class PiiScrub implements Step {
       return Kind.NONE;
     }
     if (text.indexOf('@') >= 0) {
-      return Emails.isEmail(text) ? Kind.EMAIL : Emails.containsEmail(text) ? Kind.TEXT_WITH_EMAIL : Kind.NONE;
+      long found = Emails.find(text, 0);
+      return found < 0 ? Kind.NONE : Emails.isWhole(text, found) ? Kind.EMAIL : Kind.TEXT_WITH_EMAIL;
     }
     String t = Character.isWhitespace(text.charAt(0)) ? text.strip() : text;
     if (t.isEmpty()) {

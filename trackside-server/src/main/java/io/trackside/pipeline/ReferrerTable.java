@@ -43,6 +43,8 @@ public final class ReferrerTable {
   private static final Set<String> SECOND_LEVEL = Set.of("co", "com", "net", "org", "ac", "gov", "edu", "ne",
       "or", "go", "gob", "ltd", "plc", "info", "biz");
 
+  /** The longest DNS name. */
+  private static final int MAX_HOST_LENGTH = 253;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static volatile ReferrerTable builtIn;
 
@@ -143,8 +145,8 @@ public final class ReferrerTable {
    * unknown.
    */
   Referrer lookup(String host) {
-    if (host == null || host.isEmpty()) {
-      return null;
+    if (host == null || host.isEmpty() || host.length() > MAX_HOST_LENGTH) {
+      return null; // longer than DNS allows: no site of ours, and a label-by-label walk would be quadratic
     }
     String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
     int start = 0;
