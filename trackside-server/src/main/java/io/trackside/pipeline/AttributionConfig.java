@@ -23,8 +23,25 @@ public record AttributionConfig(Set<String> scrubParams, ReferrerTable referrers
     return new AttributionConfig(UrlHygiene.DEFAULT_SCRUB_PARAMS, ReferrerTable.builtIn());
   }
 
-  /** The default scrub list, sorted, for the sample config and the docs. */
-  public static String defaultScrubParams() {
-    return UrlHygiene.DEFAULT_SCRUB_PARAMS.stream().sorted().collect(Collectors.joining(", "));
+  /**
+   * The default scrub list, sorted, for the sample config: comma-separated, lines broken before
+   * about 90 columns and continued with {@code indent} (YAML flow lists may span lines).
+   */
+  public static String defaultScrubParams(String indent) {
+    StringBuilder out = new StringBuilder();
+    int lineStart = 0;
+    for (String name : UrlHygiene.DEFAULT_SCRUB_PARAMS.stream().sorted().toList()) {
+      if (out.length() > 0) {
+        out.append(',');
+        if (out.length() - lineStart + name.length() > 60) {
+          out.append('\n').append(indent);
+          lineStart = out.length();
+        } else {
+          out.append(' ');
+        }
+      }
+      out.append(name);
+    }
+    return out.toString();
   }
 }

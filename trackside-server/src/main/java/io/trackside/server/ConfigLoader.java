@@ -469,7 +469,7 @@ final class ConfigLoader {
             # Your own additions to the referrer table (JSON: host -> {"source", "channel"});
             # see docs/pipeline/attribution.md.
             # file: referrers.json
-        """.formatted(adminToken, writeKey, AttributionConfig.defaultScrubParams());
+        """.formatted(adminToken, writeKey, AttributionConfig.defaultScrubParams(" ".repeat(19)));
   }
 
 }
