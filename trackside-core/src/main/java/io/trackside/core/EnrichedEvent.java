@@ -35,9 +35,12 @@ public final class EnrichedEvent {
 
   // Where the visitor came from.
   public String referrerHost;
-  /** direct, organic_search, paid_search, social, email, referral, internal, paid_social, display, affiliate, other. */
+  /** direct, internal, organic_search, paid_search, social, paid_social, email, display, affiliate, ai_assistant, referral, paid_other, other. */
   public String channel;
-  /** A well-known name such as google, facebook, newsletter; else the referrer's host. */
+  /**
+   * A well-known name such as google, facebook, gmail for a known referrer; else the platform of
+   * a click id; else the referrer's host without "www."; else the utm_source (e.g. newsletter).
+   */
   public String referrerSource;
   public String utmSource;
   public String utmMedium;

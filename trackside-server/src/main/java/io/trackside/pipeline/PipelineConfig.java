@@ -15,10 +15,13 @@ import java.time.Duration;
  *                            {@code behaviourWindow} is flagged as a bot; 0 turns the layer off
  * @param behaviourWindow     the window of the behaviour layer, by event timestamp
  * @param trackingPlan        where the tracking plan is and how each source is held to it
+ * @param attribution         URL scrubbing and the referrer table
+ * @param pii                 what happens to e-mail addresses and phone numbers in traits and properties
  * @param geo                 the IP databases for geo and the hosting-network bot layer
  */
 public record PipelineConfig(boolean storeRawIp, boolean userAgent, boolean dropBots, int behaviourMaxPages,
-                             Duration behaviourWindow, TrackingPlanConfig trackingPlan, GeoConfig geo) {
+                             Duration behaviourWindow, TrackingPlanConfig trackingPlan,
+                             AttributionConfig attribution, PiiPolicy pii, GeoConfig geo) {
 
   /** Beyond this the behaviour layer's memory per visitor would grow needlessly. */
   public static final int MAX_BEHAVIOUR_PAGES = 1000;
@@ -35,6 +38,6 @@ public record PipelineConfig(boolean storeRawIp, boolean userAgent, boolean drop
 
   public static PipelineConfig defaults() {
     return new PipelineConfig(false, true, false, 10, Duration.ofSeconds(10), TrackingPlanConfig.none(),
-        GeoConfig.off());
+        AttributionConfig.defaults(), PiiPolicy.defaults(), GeoConfig.off());
   }
 }

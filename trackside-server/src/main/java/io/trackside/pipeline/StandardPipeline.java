@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The pipeline as configured, in its fixed order. The order matters: page fields feed the
- * referrer and campaign steps; the behaviour bot layer needs the visitor id; dropping bots
- * comes after every bot layer; everything that needs the full IP runs before it is truncated.
+ * The pipeline as configured, in its fixed order. The order matters: page fields are cleaned
+ * (URL hygiene) before anything reads them; the campaign step's utm values and click ids feed
+ * the referrer step's channel; the behaviour bot layer needs the visitor id; dropping bots comes
+ * after every bot layer; the tracking plan checks traits and properties as clients sent them, so
+ * it runs before PII is scrubbed; everything that needs the full IP runs before it is truncated.
  */
 public final class StandardPipeline implements Pipeline.Factory {
 
@@ -48,22 +50,26 @@ public final class StandardPipeline implements Pipeline.Factory {
   public Pipeline create(int worker) {
     List<Step> steps = new ArrayList<>();
     steps.add(new PageFields());
+    steps.add(new UrlHygiene(config.attribution().scrubParams()));
     steps.add(new CampaignFields());
+    steps.add(new ReferrerChannel(config.attribution().referrers()));
+    steps.add(new ConsentSignals());
     steps.add(new DeviceFields(userAgents));
     steps.add(new VisitorIds());
     // Both need the full address. The hosting-network bot layer after the user-agent one (a bot
     // already flagged keeps its more telling reason) and before any step that drops bots.
     addIfOn(steps, geo.geoStep());
     addIfOn(steps, geo.hostingNetworkStep());
-    // After enrichment (it needs only the name and properties), but before any privacy step that
-    // rewrites properties (PII hashing): the plan describes what clients send.
-    steps.add(new TrackingPlanCheck(trackingPlan));
     if (config.behaviourMaxPages() > 0) {
       steps.add(new BotBehaviour(config.behaviourMaxPages(), config.behaviourWindow(), BotBehaviour.CAPACITY));
     }
     if (config.dropBots()) {
       steps.add(new BotDrop()); // after every bot layer (user agent, hosting network, behaviour)
     }
+    // The plan describes traits and properties as clients send them, so it checks them before
+    // PII hashing rewrites them.
+    steps.add(new TrackingPlanCheck(trackingPlan));
+    steps.add(new PiiScrub(config.pii()));
     steps.add(new IpTruncation(config.storeRawIp()));
     return new Pipeline(steps, timings);
   }

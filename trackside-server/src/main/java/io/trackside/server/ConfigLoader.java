@@ -7,9 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.trackside.core.IntakeLimits;
 import io.trackside.log.EmbeddedLogConfig;
+import io.trackside.pipeline.AttributionConfig;
 import io.trackside.pipeline.GeoConfig;
+import io.trackside.pipeline.PiiPolicy;
 import io.trackside.pipeline.PipelineConfig;
 import io.trackside.pipeline.TrackingPlanConfig;
+import io.trackside.pipeline.ReferrerTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -45,6 +49,7 @@ final class ConfigLoader {
       "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip",
       "tracking-plan.file", "tracking-plan.mode", "tracking-plan.unplanned",
       "enrichment.user-agent", "bots.drop", "bots.behaviour-max-pages", "bots.behaviour-window",
+      "enrichment.url.scrub-params", "enrichment.referrers.file", "privacy.pii.default",
       GeoConfig.DATABASE_SETTING, GeoConfig.ASN_DATABASE_SETTING, GeoConfig.HOSTING_ASNS_SETTING);
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -245,6 +250,8 @@ final class ConfigLoader {
         behaviourMaxPages,
         behaviourWindow,
         trackingPlan(r, tree, sources),
+        attribution(r),
+        pii(r, tree),
         geo(r, dataDir));
   }
 
@@ -327,6 +334,53 @@ final class ConfigLoader {
       return TrackingPlanConfig.Unplanned.parse(text);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(setting + " must be allow, flag or block, got '" + text + "'");
+    }
+  }
+
+  /** enrichment.url.scrub-params (a YAML list, or comma-separated text from the environment) and enrichment.referrers.file. */
+  private static AttributionConfig attribution(Reader r) throws ConfigException {
+    AttributionConfig defaults = AttributionConfig.defaults();
+    Set<String> scrubParams = r.list("enrichment.url.scrub-params", defaults.scrubParams());
+    ReferrerTable referrers = defaults.referrers();
+    String file = r.text("enrichment.referrers.file", null);
+    if (file != null && !file.isBlank()) {
+      try {
+        referrers = referrers.withFile(Path.of(file.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("enrichment.referrers.file: " + e.getMessage());
+      }
+    }
+    return new AttributionConfig(scrubParams, referrers);
+  }
+
+  /** privacy.pii.default and the privacy.pii.fields mapping of field path or name to keep, hash or drop. */
+  private static PiiPolicy pii(Reader r, ObjectNode tree) throws ConfigException {
+    PiiPolicy.Action defaultAction = piiAction("privacy.pii.default",
+        r.text("privacy.pii.default", PiiPolicy.defaults().defaultAction().toString()));
+    Map<String, PiiPolicy.Action> fields = new LinkedHashMap<>();
+    JsonNode fieldNodes = tree.path("privacy").path("pii").path("fields");
+    if (!fieldNodes.isMissingNode() && !fieldNodes.isNull()) {
+      if (!fieldNodes.isObject()) {
+        throw new ConfigException("privacy.pii.fields must map field paths (traits.email) or names (email) to keep,"
+            + " hash or drop");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = fieldNodes.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> entry = it.next();
+        fields.put(entry.getKey(), piiAction("privacy.pii.fields." + entry.getKey(), entry.getValue().asText()));
+      }
+    }
+    try {
+      return new PiiPolicy(defaultAction, fields);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  private static PiiPolicy.Action piiAction(String setting, String text) throws ConfigException {
+    try {
+      return PiiPolicy.Action.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(setting + " must be keep, hash or drop, got '" + text + "'");
     }
   }
 
@@ -429,6 +483,31 @@ final class ConfigLoader {
     Duration duration(String dotted, Duration fallback) throws ConfigException {
       String text = text(dotted, null);
       return text == null ? fallback : parseDuration(dotted, text);
+    }
+
+    /** A YAML list of names, or one text of comma-separated names (as an environment variable gives it). */
+    Set<String> list(String dotted, Set<String> fallback) throws ConfigException {
+      JsonNode node = node(dotted);
+      if (node == null) {
+        return fallback;
+      }
+      Set<String> values = new LinkedHashSet<>();
+      if (node.isArray()) {
+        for (JsonNode element : node) {
+          if (!element.isValueNode()) {
+            throw new ConfigException(dotted + " must be a list of names, got " + node);
+          }
+          values.add(element.asText().strip());
+        }
+      } else if (node.isValueNode()) {
+        for (String part : node.asText().split(",")) {
+          values.add(part.strip());
+        }
+      } else {
+        throw new ConfigException(dotted + " must be a list of names, got " + node);
+      }
+      values.remove("");
+      return values;
     }
   }
 
@@ -544,6 +623,15 @@ final class ConfigLoader {
         # Private by default: client IPs are truncated (IPv4 /24, IPv6 /48) before anything is stored.
         privacy:
           store-raw-ip: false        # true keeps full addresses; only with a legal basis for it
+          # E-mail addresses and phone numbers found in traits, properties and context.traits:
+          # keep, hash (SHA-256 of the normalised value, as Meta and other ad platforms match it)
+          # or drop. The default applies to detected PII in fields not listed under fields.
+          pii:
+            default: hash
+            # fields:                # by path or bare field name; applies to any value there
+            #   traits.email: keep
+            #   properties.customer.phone: drop
+            #   email: hash
 
         # An optional tracking plan: a JSON Schema per track event name (and optionally for page,
         # screen, identify and group calls), in its own JSON or YAML file; see docs/pipeline/plans.md.
@@ -560,6 +648,14 @@ final class ConfigLoader {
           # analyzer warms up in the background for some seconds after start; the first events
           # wait for it in the workers (ingest does not).
           user-agent: true
+          url:
+            # Query parameters whose values are replaced by [redacted] in page URLs and referrers
+            # (any value holding an e-mail address is, too). Setting this replaces the list.
+            scrub-params: [%s]
+          referrers:
+            # Your own additions to the referrer table (JSON: host -> {"source", "channel"});
+            # see docs/pipeline/attribution.md.
+            # file: referrers.json
           geo:
             # A MaxMind DB (.mmdb) file for country, and region and city where it has them:
             # GeoIP2/GeoLite2 City or Country, DB-IP, or an @ip-location-db/*-mmdb file; a list of
@@ -581,7 +677,7 @@ final class ConfigLoader {
           # addition to the built-in cloud and hosting providers (AWS, Google Cloud, Azure,
           # DigitalOcean, Hetzner, OVH, Linode, Vultr, Oracle, Alibaba, Tencent, Scaleway, Contabo…).
           # hosting-asns: [AS64500, 64501]
-        """.formatted(adminToken, writeKey);
+        """.formatted(adminToken, writeKey, AttributionConfig.defaultScrubParams(" ".repeat(19)));
   }
 
 }

@@ -3,7 +3,10 @@ package io.trackside.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.trackside.pipeline.AttributionConfig;
+import io.trackside.pipeline.PiiPolicy;
 import io.trackside.pipeline.PipelineConfig;
+import io.trackside.pipeline.ReferrerTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,5 +180,68 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("bots.behaviour-window");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BOTS_BEHAVIOUR_WINDOW", "soon"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("bots.behaviour-window");
+  }
+
+  @Test
+  void attributionAndPiiSettings() throws Exception {
+    Path referrers = dir.resolve("referrers.json");
+    Files.writeString(referrers, "{\"intranet.example\": {\"source\": \"intranet\", \"channel\": \"internal\"}}");
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, """
+        admin-token: file-token-0123456789
+        sources: [{name: a, write-key: k}]
+        enrichment:
+          url:
+            scrub-params: [Coupon, token]
+          referrers:
+            file: %s
+        privacy:
+          pii:
+            default: drop
+            fields:
+              traits.email: keep
+              phone: hash
+        """.formatted(referrers));
+    PipelineConfig pipeline = ConfigLoader.load(file, Map.of(), Map.of()).config().pipeline();
+    assertThat(pipeline.attribution().scrubParams()).containsExactlyInAnyOrder("coupon", "token");
+    assertThat(pipeline.attribution().referrers().size()).isEqualTo(ReferrerTable.builtIn().size() + 1);
+    assertThat(pipeline.pii().defaultAction()).isEqualTo(PiiPolicy.Action.DROP);
+    assertThat(pipeline.pii().fields()).containsOnly(Map.entry("traits.email", PiiPolicy.Action.KEEP),
+        Map.entry("phone", PiiPolicy.Action.HASH));
+
+    PipelineConfig fromEnv = ConfigLoader.load(file, Map.of("TRACKSIDE_ENRICHMENT_URL_SCRUB_PARAMS", "email, sid",
+        "TRACKSIDE_PRIVACY_PII_DEFAULT", "keep"), Map.of()).config().pipeline();
+    assertThat(fromEnv.attribution().scrubParams()).containsExactlyInAnyOrder("email", "sid");
+    assertThat(fromEnv.pii().defaultAction()).isEqualTo(PiiPolicy.Action.KEEP);
+  }
+
+  @Test
+  void theSampleConfigCarriesThePrivacyByDefaultValues() throws Exception {
+    PipelineConfig pipeline = ConfigLoader.load(dir.resolve("new.yml"), Map.of(), Map.of()).config().pipeline();
+    assertThat(pipeline.pii()).isEqualTo(PiiPolicy.defaults());
+    assertThat(pipeline.pii().defaultAction()).isEqualTo(PiiPolicy.Action.HASH);
+    assertThat(pipeline.attribution().scrubParams()).isEqualTo(AttributionConfig.defaults().scrubParams())
+        .contains("email", "token", "password");
+  }
+
+  @Test
+  void attributionAndPiiMistakesNameTheSetting() throws Exception {
+    Path file = dir.resolve("c.yml");
+    String base = "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}]\n";
+    Files.writeString(file, base + "privacy: {pii: {default: encrypt}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("privacy.pii.default must be keep, hash or drop, got 'encrypt'");
+    Files.writeString(file, base + "privacy: {pii: {fields: {traits.email: mask}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("privacy.pii.fields.traits.email must be keep, hash or drop");
+    Files.writeString(file, base + "privacy: {pii: {fields: [email]}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("privacy.pii.fields must map");
+    Files.writeString(file, base + "privacy: {pii: {fields: {context.ip: drop}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("privacy.pii.fields: 'context.ip'");
+    Files.writeString(file, base + "enrichment: {referrers: {file: /nonexistent/referrers.json}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("enrichment.referrers.file").hasMessageContaining("/nonexistent/referrers.json");
+    Files.writeString(file, base + "enrichment: {url: {scrub-params: {email: true}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("enrichment.url.scrub-params");
   }
 }
