@@ -33,6 +33,7 @@ public final class AdminApi {
     router.route("/api/*").handler(this::authenticate);
     router.get("/api/events").blockingHandler(this::events, false);
     router.get("/api/quarantine").blockingHandler(this::quarantine, false);
+    new PrivacyApi(warehouse).mount(router);
   }
 
   private void authenticate(RoutingContext ctx) {

@@ -1,30 +1,103 @@
 package io.trackside.pipeline;
 
+import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.SessionSnapshot;
+import io.trackside.warehouse.Suppressions;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline as configured, in its fixed order. The order matters: page fields feed the
- * referrer and campaign steps; everything that needs the full IP runs before it is truncated.
+ * The pipeline as configured, in its fixed order. The order matters: the suppression check
+ * comes first (a suppressed person's event costs nothing more); page fields feed the referrer
+ * and campaign steps; everything that needs the full IP (the cookieless visitor id) runs before
+ * it is truncated; sessions come last, as they need the visitor id and the campaign.
  */
 public final class StandardPipeline implements Pipeline.Factory {
 
+  /** How far back session numbers are restored from the warehouse at start. */
+  static final Duration SESSION_COUNT_LOOK_BACK = Duration.ofDays(90);
+  /** Visitors per generation of {@link SessionCounts}: 2^18, 6 MB each. */
+  static final int SESSION_COUNTS_PER_GENERATION = 1 << 18;
+
+  private static final Logger log = LoggerFactory.getLogger(StandardPipeline.class);
+
   private final PipelineConfig config;
   private final StepTimings timings;
+  private final DailySalts salts;
+  private final Suppressions suppressions;
+  private final DuckDbWarehouse warehouse;
+  private final SessionCounts sessionCounts = new SessionCounts(SESSION_COUNTS_PER_GENERATION);
 
+  /** Without a warehouse (tests, benchmarks): salts in memory, no suppressions, no sessions to resume. */
   public StandardPipeline(PipelineConfig config, StepTimings timings) {
+    this(config, timings, DailySalts.inMemory(config.timeZone(), Clock.systemUTC()), null);
+  }
+
+  /**
+   * @param salts     the cookieless salts, shared by every worker
+   * @param warehouse where suppressions live and sessions resume from; null for none
+   */
+  public StandardPipeline(PipelineConfig config, StepTimings timings, DailySalts salts, DuckDbWarehouse warehouse) {
     this.config = config;
     this.timings = timings;
+    this.salts = salts;
+    this.warehouse = warehouse;
+    this.suppressions = warehouse != null ? warehouse.suppressions() : new Suppressions();
+    if (warehouse != null) {
+      restoreSessionCounts();
+    }
   }
 
   @Override
   public Pipeline create(int worker) {
     List<Step> steps = new ArrayList<>();
+    steps.add(new SuppressionCheck(suppressions));
     steps.add(new PageFields());
     steps.add(new CampaignFields());
     steps.add(new DeviceFields());
-    steps.add(new VisitorIds());
+    steps.add(new VisitorIds(salts, config.cookieless()));
     steps.add(new IpTruncation(config.storeRawIp()));
+    steps.add(new Sessions(config.sessionTimeout(), config.timeZone(), sessionCounts, liveSessions(worker)));
     return new Pipeline(steps, timings);
+  }
+
+  /**
+   * The sessions the warehouse saw last, for a worker to resume. Every worker gets them all: the
+   * ones of other workers' visitors cost a little memory until they are evicted, and no worker
+   * needs to know how partitions are assigned.
+   */
+  private List<SessionSnapshot> liveSessions(int worker) {
+    if (warehouse == null) {
+      return List.of();
+    }
+    long started = System.nanoTime();
+    try {
+      List<SessionSnapshot> sessions = warehouse.recentSessions(config.sessionTimeout().plus(Sessions.LATE_ALLOWANCE));
+      log.info("Sessions worker {}: resumed {} live sessions from the warehouse in {} ms", worker, sessions.size(),
+          (System.nanoTime() - started) / 1_000_000);
+      return sessions;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read recent sessions from the warehouse: " + e.getMessage(), e);
+    }
+  }
+
+  private void restoreSessionCounts() {
+    long started = System.nanoTime();
+    int[] n = {0};
+    try {
+      warehouse.sessionCounts(SESSION_COUNT_LOOK_BACK, sessionCounts.capacity(), (visitor, count) -> {
+        sessionCounts.restore(visitor, count);
+        n[0]++;
+      });
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read session counts from the warehouse: " + e.getMessage(), e);
+    }
+    log.info("Sessions: numbering resumed for {} recent visitors in {} ms", n[0],
+        (System.nanoTime() - started) / 1_000_000);
   }
 }

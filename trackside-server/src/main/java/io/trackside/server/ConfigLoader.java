@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -37,7 +39,8 @@ final class ConfigLoader {
       "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key",
       "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
-      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip");
+      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip",
+      "privacy.cookieless", "sessions.timeout", "sessions.time-zone");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -202,7 +205,14 @@ final class ConfigLoader {
 
   private static PipelineConfig pipeline(Reader r) throws ConfigException {
     PipelineConfig defaults = PipelineConfig.defaults();
-    return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()));
+    Duration timeout = r.duration("sessions.timeout", defaults.sessionTimeout());
+    if (timeout.isZero()) {
+      throw new ConfigException("sessions.timeout must be longer than 0, got '" + r.text("sessions.timeout", "") + "'");
+    }
+    return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()),
+        r.bool("privacy.cookieless", defaults.cookieless()),
+        timeout,
+        r.zone("sessions.time-zone", defaults.timeZone()));
   }
 
   /** Reads typed scalars by dotted path, with errors that name the setting. */
@@ -251,6 +261,19 @@ final class ConfigLoader {
     long size(String dotted, long fallback) throws ConfigException {
       String text = text(dotted, null);
       return text == null ? fallback : parseSize(dotted, text);
+    }
+
+    ZoneId zone(String dotted, ZoneId fallback) throws ConfigException {
+      String text = text(dotted, null);
+      if (text == null || text.isBlank()) {
+        return fallback;
+      }
+      try {
+        return ZoneId.of(text.trim());
+      } catch (DateTimeException e) {
+        throw new ConfigException(dotted + " must be a time zone such as UTC, Europe/Berlin or America/New_York,"
+            + " got '" + text + "'");
+      }
     }
 
     Duration duration(String dotted, Duration fallback) throws ConfigException {
@@ -371,6 +394,16 @@ final class ConfigLoader {
         # Private by default: client IPs are truncated (IPv4 /24, IPv6 /48) before anything is stored.
         privacy:
           store-raw-ip: false        # true keeps full addresses; only with a legal basis for it
+          # Events from the cookieless snippet carry no ids (context.trackside.cookieless: true); they
+          # get a visitor id hashed from a random daily salt, the IP and the User-Agent. The salt is
+          # deleted after two days, so ids cannot be linked across days. false quarantines them.
+          cookieless: true
+
+        # A session ends after this long without an event, at midnight in the time zone (which is
+        # also when the cookieless salt changes), or when the campaign (utm_*, click id) changes.
+        sessions:
+          timeout: 30m
+          time-zone: UTC             # the site's zone, e.g. Europe/Berlin
         """.formatted(adminToken, writeKey);
   }
 

@@ -15,6 +15,7 @@ import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
+import io.trackside.pipeline.DailySalts;
 import io.trackside.pipeline.StandardPipeline;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
@@ -24,6 +25,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +91,16 @@ final class TracksideNode {
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    StandardPipeline pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry));
+    StandardPipeline pipelines;
+    try {
+      DailySalts salts = DailySalts.open(config.dataDir().resolve("salts"), config.pipeline().timeZone(),
+          Clock.systemUTC());
+      pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry), salts, warehouse);
+    } catch (RuntimeException e) {
+      warehouse.close();
+      log.close();
+      throw new StartupException("cannot prepare the pipeline: " + e.getMessage(), e);
+    }
     WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipelines, registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();

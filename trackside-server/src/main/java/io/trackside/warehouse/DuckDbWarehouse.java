@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.function.BiConsumer;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,8 @@ public final class DuckDbWarehouse implements AutoCloseable {
   static final String MEMORY_LIMIT = "192MB";
   /** Quarantine reason of an event that decoded but does not fit the events table. */
   public static final String UNSTORABLE = "unstorable";
+  /** Attempts of a write or deletion that meets a transaction conflict. */
+  static final int CONFLICT_ATTEMPTS = 8;
 
   private static final Logger log = LoggerFactory.getLogger(DuckDbWarehouse.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +65,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
   private final Object readLock = new Object();
   private final ConcurrentLinkedDeque<WriteSession> idleSessions = new ConcurrentLinkedDeque<>();
   private final RecentIds recentIds;
+  private final Suppressions suppressions = new Suppressions();
   /** Ids of batches being written right now: a concurrent batch must not write them too. */
   private final Set<Long> pendingIds = new HashSet<>();
   private final Counter duplicates;
@@ -120,6 +125,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
       Schema.create(root);
       DuckDbWarehouse warehouse = new DuckDbWarehouse(file, root, recentIdsCapacity, registry);
       warehouse.loadRecentIds();
+      warehouse.loadSuppressions();
       return warehouse;
     } catch (SQLException | RuntimeException e) {
       try {
@@ -158,7 +164,10 @@ public final class DuckDbWarehouse implements AutoCloseable {
 
   /**
    * Writes a batch atomically: its events (minus duplicates), its quarantine rows and the
-   * consumer's new positions all commit, or none of it does.
+   * consumer's new positions all commit, or none of it does. Events and quarantined records of
+   * suppressed ids are left out (a deletion may have suppressed them after the pipeline looked).
+   * A transaction conflict with a concurrent writer or deletion (two writers linking the same
+   * identity, a deletion removing it) is retried here a few times.
    *
    * @throws SQLException when DuckDB refuses the write (disk full, ...); nothing was written and
    *                      the caller retries the same batch
@@ -167,11 +176,46 @@ public final class DuckDbWarehouse implements AutoCloseable {
     if (closed) {
       throw new SQLException("warehouse is closed");
     }
-    List<LoggedEvent> fresh = new ArrayList<>(batch.events().size());
-    List<Long> reserved = new ArrayList<>(batch.events().size());
+    // Held from the suppression check to the commit: see Suppressions.
+    suppressions.writes.readLock().lock();
+    try {
+      return writeUnlessSuppressed(batch);
+    } finally {
+      suppressions.writes.readLock().unlock();
+    }
+  }
+
+  private WriteResult writeUnlessSuppressed(WarehouseBatch batch) throws SQLException {
+    List<LoggedEvent> events = batch.events();
+    List<QuarantinedRecord> quarantined = batch.quarantined();
+    int suppressedEvents = 0;
+    List<QuarantinedRecord> suppressedQuarantine = List.of();
+    if (!suppressions.isEmpty()) {
+      events = new ArrayList<>(events.size());
+      for (LoggedEvent logged : batch.events()) {
+        if (suppressions.suppressed(logged.event())) {
+          suppressedEvents++;
+        } else {
+          events.add(logged);
+        }
+      }
+      quarantined = new ArrayList<>(quarantined.size());
+      for (QuarantinedRecord q : batch.quarantined()) {
+        if (suppressions.suppressedPayload(q.payload())) {
+          if (suppressedQuarantine.isEmpty()) {
+            suppressedQuarantine = new ArrayList<>();
+          }
+          suppressedQuarantine.add(q);
+        } else {
+          quarantined.add(q);
+        }
+      }
+    }
+    List<LoggedEvent> fresh = new ArrayList<>(events.size());
+    List<Long> reserved = new ArrayList<>(events.size());
     int duplicateCount = 0;
     synchronized (recentIds) {
-      for (LoggedEvent logged : batch.events()) {
+      for (LoggedEvent logged : events) {
         Event e = logged.event();
         if (e.messageId() == null) { // nothing to dedupe on; the collector normally assigns one
           fresh.add(logged);
@@ -189,24 +233,8 @@ public final class DuckDbWarehouse implements AutoCloseable {
     boolean committed = false;
     int unstorableCount;
     try {
-      WriteSession session = idleSessions.pollFirst();
-      if (session == null) {
-        session = new WriteSession(root.duplicate());
-      }
-      try {
-        unstorableCount = session.write(fresh, batch.quarantined(), batch.consumer(), batch.nextOffsets(),
-            rowHookForTests);
-        committed = true;
-      } catch (SQLException | RuntimeException e) {
-        session.discard();
-        session = null;
-        lastWriteFailure = e.getMessage();
-        throw e;
-      } finally {
-        if (session != null) {
-          release(session);
-        }
-      }
+      unstorableCount = writeRetryingConflicts(fresh, quarantined, batch);
+      committed = true;
     } finally {
       synchronized (recentIds) {
         for (long hash : reserved) {
@@ -221,7 +249,52 @@ public final class DuckDbWarehouse implements AutoCloseable {
     duplicates.increment(duplicateCount);
     unstorable.increment(unstorableCount);
     return new WriteResult(fresh.size() - unstorableCount, duplicateCount,
-        batch.quarantined().size() + unstorableCount);
+        quarantined.size() + unstorableCount, suppressedEvents, suppressedQuarantine);
+  }
+
+  private int writeRetryingConflicts(List<LoggedEvent> fresh, List<QuarantinedRecord> quarantined,
+                                     WarehouseBatch batch) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      WriteSession session = idleSessions.pollFirst();
+      if (session == null) {
+        session = new WriteSession(root.duplicate());
+      }
+      try {
+        int unstorableCount = session.write(fresh, quarantined, batch.consumer(), batch.nextOffsets(),
+            rowHookForTests);
+        release(session);
+        return unstorableCount;
+      } catch (SQLException | RuntimeException e) {
+        session.discard();
+        if (isConflict(e) && attempt < CONFLICT_ATTEMPTS && !closed) {
+          log.debug("Write conflict (attempt {}): {}; retrying", attempt, e.getMessage());
+          pause(attempt * 20L);
+          continue;
+        }
+        lastWriteFailure = e.getMessage();
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * DuckDB's optimistic concurrency: two transactions touching the same row — or a primary key
+   * both inserted — fail one of them at the statement or the commit. Trying again sees the
+   * other's result.
+   */
+  static boolean isConflict(Exception e) {
+    String message = e.getMessage();
+    return message != null && message.contains("TransactionContext Error")
+        && (message.contains("onflict") || message.contains("duplicate key")
+        || message.contains("no transaction is active"));
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void release(WriteSession session) {
@@ -269,6 +342,124 @@ public final class DuckDbWarehouse implements AutoCloseable {
           "SELECT * FROM quarantine ORDER BY received_at DESC, log_offset DESC, log_partition DESC LIMIT ?")) {
         ps.setInt(1, Math.max(0, limit));
         return rows(ps);
+      }
+    }
+  }
+
+  /** The ids whose events are not stored; shared with the pipeline's suppression step. */
+  public Suppressions suppressions() {
+    return suppressions;
+  }
+
+  private void loadSuppressions() throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM suppressions")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    suppressions.addAll(ids);
+    if (!ids.isEmpty()) {
+      log.info("Warehouse {}: {} suppressed ids loaded; their events are dropped", file, ids.size());
+    }
+  }
+
+  /**
+   * Erases a person and suppresses their ids (see {@link PersonDeletion}); give exactly one of
+   * the two ids. Safe to run while workers write, and safe to repeat.
+   *
+   * @param actor who asked, for the audit entry
+   */
+  public DeletionResult deletePerson(String userId, String anonymousId, String actor)
+      throws SQLException, InterruptedException {
+    if ((userId == null) == (anonymousId == null)) {
+      throw new IllegalArgumentException("give either a userId or an anonymousId");
+    }
+    if (closed) {
+      throw new SQLException("warehouse is closed");
+    }
+    try (DuckDBConnection conn = root.duplicate()) {
+      conn.setAutoCommit(false);
+      return new PersonDeletion(conn, suppressions).run(userId, anonymousId, actor);
+    }
+  }
+
+  /** The privacy audit, newest entry first. */
+  public List<Map<String, Object>> privacyAudit(int limit) throws SQLException {
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement("SELECT * FROM privacy_audit ORDER BY id DESC LIMIT ?")) {
+        ps.setInt(1, Math.max(0, limit));
+        return rows(ps);
+      }
+    }
+  }
+
+  /**
+   * The latest session of every visitor active within {@code window} before the newest event
+   * the warehouse holds (not before now: after downtime the log still holds the events that
+   * continue those sessions).
+   */
+  public List<SessionSnapshot> recentSessions(Duration window) throws SQLException {
+    String sql = "WITH recent AS (SELECT DISTINCT session_id FROM events"
+        + "   WHERE received_at >= (SELECT max(received_at) FROM events) - to_milliseconds(CAST(? AS BIGINT))"
+        + "   AND session_id IS NOT NULL AND session_number > 0 AND visitor_id IS NOT NULL),"
+        + " s AS (SELECT e.visitor_id, e.session_id, max(e.session_number) AS number,"
+        + "   epoch_ms(min(least(e.timestamp, e.received_at))) AS start_ms,"
+        + "   epoch_ms(max(least(e.timestamp, e.received_at))) AS last_ms,"
+        + "   epoch_ms(max(e.received_at)) AS last_received_ms,"
+        + "   max(e.utm_source) AS utm_source, max(e.utm_medium) AS utm_medium, max(e.utm_campaign) AS utm_campaign,"
+        + "   max(CAST(e.click_ids AS VARCHAR)) AS click_ids"
+        + "   FROM events e JOIN recent USING (session_id) GROUP BY e.visitor_id, e.session_id)"
+        + " SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY visitor_id ORDER BY last_ms DESC) AS nth FROM s)"
+        + " WHERE nth = 1";
+    List<SessionSnapshot> sessions = new ArrayList<>();
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+        ps.setLong(1, window.toMillis());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sessions.add(new SessionSnapshot(rs.getString("visitor_id"), rs.getString("session_id"),
+                rs.getInt("number"), rs.getLong("start_ms"), rs.getLong("last_ms"), rs.getLong("last_received_ms"),
+                rs.getString("utm_source"), rs.getString("utm_medium"), rs.getString("utm_campaign"),
+                clickIds(rs.getString("click_ids"))));
+          }
+        }
+      }
+    }
+    return sessions;
+  }
+
+  private static Map<String, String> clickIds(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      Map<String, String> ids = new LinkedHashMap<>();
+      JSON.readTree(json).fields().forEachRemaining(f -> ids.put(f.getKey(), f.getValue().asText()));
+      return ids;
+    } catch (JsonProcessingException | RuntimeException e) {
+      return Map.of();
+    }
+  }
+
+  /**
+   * The highest session number of the most recently active visitors (up to {@code limit}, looking
+   * back at most {@code lookBack} from the newest event), newest last.
+   */
+  public void sessionCounts(Duration lookBack, int limit, BiConsumer<String, Integer> sink) throws SQLException {
+    String sql = "SELECT visitor_id, n FROM (SELECT visitor_id, max(session_number) AS n, max(received_at) AS seen"
+        + "   FROM events WHERE received_at >= (SELECT max(received_at) FROM events) - to_milliseconds(CAST(? AS BIGINT))"
+        + "   AND session_number > 0 AND visitor_id IS NOT NULL GROUP BY visitor_id ORDER BY seen DESC LIMIT ?)"
+        + " ORDER BY seen";
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+        ps.setLong(1, lookBack.toMillis());
+        ps.setInt(2, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sink.accept(rs.getString(1), rs.getInt(2));
+          }
+        }
       }
     }
   }

@@ -110,6 +110,7 @@ final class Schema {
       comment(s, "events", EVENTS);
       comment(s, "quarantine", QUARANTINE);
     }
+    PeopleSchema.create(conn);
   }
 
   private static String createTable(String table, List<Column> columns) {

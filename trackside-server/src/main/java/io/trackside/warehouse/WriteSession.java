@@ -63,6 +63,7 @@ final class WriteSession implements AutoCloseable {
             Map<Integer, Long> nextOffsets, RowHook hook) throws SQLException {
     begin.execute(); // opens the transaction before the first append (see class comment)
     List<QuarantinedRecord> quarantined = alreadyQuarantined;
+    IdentityLinks links = new IdentityLinks();
     if (!events.isEmpty()) {
       try (DuckDBAppender appender = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
         for (int i = 0; i < events.size(); i++) {
@@ -77,12 +78,14 @@ final class WriteSession implements AutoCloseable {
             continue;
           }
           EventColumns.append(appender, values);
+          links.add(events.get(i).event());
           if (hook != null) {
             hook.afterRow(i);
           }
         }
       }
     }
+    links.upsert(conn); // same transaction: a link exists exactly when the events that show it do
     if (!quarantined.isEmpty()) {
       try (DuckDBAppender appender = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "quarantine")) {
         for (QuarantinedRecord q : quarantined) {
