@@ -36,7 +36,7 @@ final class PeopleSchema {
           + " or anonymous_id; an id matches an event''s userId, anonymousId and previousId alike'");
       s.execute("CREATE SEQUENCE IF NOT EXISTS privacy_audit_id");
       s.execute("CREATE TABLE IF NOT EXISTS privacy_audit (id BIGINT PRIMARY KEY DEFAULT nextval('privacy_audit_id'),"
-          + " at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL, request VARCHAR,"
+          + " requested_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL, action VARCHAR NOT NULL, request VARCHAR,"
           + " user_ids JSON, anonymous_ids JSON, events_deleted BIGINT, quarantine_deleted BIGINT,"
           + " identities_deleted BIGINT)");
       s.execute("COMMENT ON TABLE privacy_audit IS 'every deletion: when (UTC), who, what was asked, which ids"

@@ -168,7 +168,7 @@ final class PersonDeletion {
     }
     Instant at = Instant.now();
     long auditId;
-    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO privacy_audit (at, actor, action, request,"
+    try (PreparedStatement ps = conn.prepareStatement("INSERT INTO privacy_audit (requested_at, actor, action, request,"
         + " user_ids, anonymous_ids, events_deleted, quarantine_deleted, identities_deleted)"
         + " VALUES (make_timestamp(CAST(? AS BIGINT)), ?, 'delete', ?, ?, ?, ?, ?, ?) RETURNING id")) {
       ps.setLong(1, at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000);
