@@ -31,11 +31,11 @@ import java.util.TreeMap;
  * session of their visitor, or get none (a CRM sync at night makes no visits).
  *
  * <p><b>Late events.</b> An event older than the visitor's latest one (parallel beacons, a
- * retried batch) joins the current session if it is on the same local day and at most the
- * timeout before the session's start; else the previous session if it falls within that one's
- * span widened by the timeout; else it gets a session of its own with number 0 ("position
- * unknown") instead of renumbering history. Campaign changes are not judged for late events.
- * A timestamp in the future counts as the time of receipt.
+ * retried batch) joins the current session if it is within its span; else the previous session
+ * if it falls within that one's span widened by the timeout (same local day); else the current
+ * one if it is on its day and at most the timeout before its start; else it gets a session of
+ * its own with number 0 ("position unknown") rather than renumbering history. Campaign changes
+ * are not judged for late events. A timestamp in the future counts as the time of receipt.
  *
  * <p><b>State.</b> One instance per worker; the log is partitioned by visitor, so a worker sees
  * all of a visitor's events, in order of arrival. Live state is kept per visitor until it has
@@ -153,13 +153,15 @@ final class Sessions implements Step {
   private void late(EnrichedEvent e, String visitorId, Visitor v, long ts, long day, boolean starts) {
     Span cur = v.current;
     Span prev = v.previous;
-    if (day == cur.day && ts >= cur.start - timeoutMillis) {
+    if (ts >= cur.start) {
       join(e, cur, ts);
-      cur.start = Math.min(cur.start, ts);
     } else if (prev != null && day == prev.day && ts >= prev.start - timeoutMillis
         && ts <= prev.last + timeoutMillis) {
       join(e, prev, ts);
       prev.start = Math.min(prev.start, ts);
+    } else if (day == cur.day && ts >= cur.start - timeoutMillis) {
+      join(e, cur, ts);
+      cur.start = ts;
     } else if (starts) {
       e.sessionId = sessionId(visitorId, 0, ts);
       e.sessionNumber = 0;
