@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -66,6 +67,8 @@ public final class DuckDbWarehouse implements AutoCloseable {
   private final ConcurrentLinkedDeque<WriteSession> idleSessions = new ConcurrentLinkedDeque<>();
   private final RecentIds recentIds;
   private final Suppressions suppressions = new Suppressions();
+  /** Serialises the identity upserts and commits of concurrent writes (see WriteSession). */
+  private final ReentrantLock identityLock = new ReentrantLock();
   /** Ids of batches being written right now: a concurrent batch must not write them too. */
   private final Set<Long> pendingIds = new HashSet<>();
   private final Counter duplicates;
@@ -255,38 +258,57 @@ public final class DuckDbWarehouse implements AutoCloseable {
   private int writeRetryingConflicts(List<LoggedEvent> fresh, List<QuarantinedRecord> quarantined,
                                      WarehouseBatch batch) throws SQLException {
     for (int attempt = 1; ; attempt++) {
-      WriteSession session = idleSessions.pollFirst();
-      if (session == null) {
-        session = new WriteSession(root.duplicate());
+      // After a conflict the whole transaction takes the identity lock, so its snapshot stays
+      // current for the identity rows until it commits: the second attempt cannot conflict again
+      // (a deletion may still; it is retried too). The lock comes first: preparing a new
+      // session's statements already starts its snapshot.
+      boolean serialised = attempt > 1;
+      if (serialised) {
+        pause(attempt * 10L);
+        identityLock.lock();
+      }
+      WriteSession session;
+      try {
+        session = idleSessions.pollFirst();
+        if (session == null) {
+          session = new WriteSession(root.duplicate());
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (serialised) {
+          identityLock.unlock();
+        }
+        throw e;
       }
       try {
         int unstorableCount = session.write(fresh, quarantined, batch.consumer(), batch.nextOffsets(),
-            rowHookForTests);
+            rowHookForTests, identityLock);
         release(session);
         return unstorableCount;
       } catch (SQLException | RuntimeException e) {
         session.discard();
         if (isConflict(e) && attempt < CONFLICT_ATTEMPTS && !closed) {
           log.debug("Write conflict (attempt {}): {}; retrying", attempt, e.getMessage());
-          pause(attempt * 20L);
           continue;
         }
         lastWriteFailure = e.getMessage();
         throw e;
+      } finally {
+        if (serialised) {
+          identityLock.unlock();
+        }
       }
     }
   }
 
   /**
    * DuckDB's optimistic concurrency: two transactions touching the same row — or a primary key
-   * both inserted — fail one of them at the statement or the commit. Trying again sees the
-   * other's result.
+   * one inserted after the other began — fail one of them at the statement or the commit.
+   * Trying again, in a new transaction, sees the other's result.
    */
   static boolean isConflict(Exception e) {
     String message = e.getMessage();
-    return message != null && message.contains("TransactionContext Error")
-        && (message.contains("onflict") || message.contains("duplicate key")
-        || message.contains("no transaction is active"));
+    return message != null && (message.contains("Conflict on") || message.contains("write-write conflict")
+        || message.contains("uplicate key") || message.contains("no transaction is active"));
   }
 
   private static void pause(long millis) {
@@ -380,7 +402,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
     try (DuckDBConnection conn = root.duplicate()) {
       conn.setAutoCommit(false);
-      return new PersonDeletion(conn, suppressions).run(userId, anonymousId, actor);
+      return new PersonDeletion(conn, suppressions, identityLock).run(userId, anonymousId, actor);
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +46,17 @@ final class PersonDeletion {
 
   private final DuckDBConnection conn;
   private final Suppressions suppressions;
+  private final Lock identityLock;
 
-  /** @param conn a connection of its own, closed by the caller */
-  PersonDeletion(DuckDBConnection conn, Suppressions suppressions) {
+  /**
+   * @param conn         a connection of its own, closed by the caller
+   * @param identityLock the writers' lock for identity upserts: held through the deleting
+   *                     transaction, no link can be committed under its feet
+   */
+  PersonDeletion(DuckDBConnection conn, Suppressions suppressions, Lock identityLock) {
     this.conn = conn;
     this.suppressions = suppressions;
+    this.identityLock = identityLock;
   }
 
   DeletionResult run(String userId, String anonymousId, String actor) throws SQLException, InterruptedException {
@@ -87,6 +94,7 @@ final class PersonDeletion {
     String request = requestText(userId, anonymousId);
     SQLException last = null;
     for (int attempt = 1; attempt <= DuckDbWarehouse.CONFLICT_ATTEMPTS; attempt++) {
+      identityLock.lock();
       try {
         return delete(ids, userIds, anonymousIds, actor, request);
       } catch (SQLException e) {
@@ -96,8 +104,10 @@ final class PersonDeletion {
         }
         last = e;
         log.debug("Deletion conflicted with a concurrent write (attempt {}): {}", attempt, e.getMessage());
-        Thread.sleep(50L * attempt);
+      } finally {
+        identityLock.unlock();
       }
+      Thread.sleep(50L * attempt);
     }
     throw last;
   }

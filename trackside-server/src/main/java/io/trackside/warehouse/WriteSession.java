@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.Lock;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -60,7 +61,7 @@ final class WriteSession implements AutoCloseable {
    * @return how many events were quarantined as unstorable
    */
   int write(List<LoggedEvent> events, List<QuarantinedRecord> alreadyQuarantined, String consumer,
-            Map<Integer, Long> nextOffsets, RowHook hook) throws SQLException {
+            Map<Integer, Long> nextOffsets, RowHook hook, Lock identityLock) throws SQLException {
     begin.execute(); // opens the transaction before the first append (see class comment)
     List<QuarantinedRecord> quarantined = alreadyQuarantined;
     IdentityLinks links = new IdentityLinks();
@@ -85,7 +86,6 @@ final class WriteSession implements AutoCloseable {
         }
       }
     }
-    links.upsert(conn); // same transaction: a link exists exactly when the events that show it do
     if (!quarantined.isEmpty()) {
       try (DuckDBAppender appender = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "quarantine")) {
         for (QuarantinedRecord q : quarantined) {
@@ -109,7 +109,30 @@ final class WriteSession implements AutoCloseable {
       upsertPosition.setLong(3, position.getValue());
       upsertPosition.executeUpdate();
     }
-    conn.commit();
+    if (links.isEmpty()) {
+      conn.commit();
+    } else {
+      // Same transaction: a link exists exactly when the events that show it do. DuckDB fails
+      // one of two open transactions that update the same row, and two workers may well link
+      // the same ids; so the link upserts and their commits take turns (only this tail of the
+      // write is serialised, and only for batches that link ids).
+      identityLock.lock();
+      try {
+        links.upsert(conn);
+        conn.commit();
+      } catch (SQLException | RuntimeException e) {
+        // Undo before letting go of the lock: a failed upsert leaves its rows changed in this
+        // open transaction, and the next writer to touch them would conflict with it.
+        try {
+          conn.rollback();
+        } catch (SQLException | RuntimeException alreadyGone) {
+          e.addSuppressed(alreadyGone);
+        }
+        throw e;
+      } finally {
+        identityLock.unlock();
+      }
+    }
     return quarantined.size() - alreadyQuarantined.size();
   }
 
