@@ -163,8 +163,8 @@ final class PersonDeletion {
     // JSON payloads by their id fields; anything else (an event the table could not hold is kept
     // as its Java text, "userId=…, anonymousId=…") by those names.
     try (PreparedStatement ps = conn.prepareStatement("DELETE FROM quarantine WHERE CASE WHEN json_valid(payload)"
-        + " THEN coalesce(payload->>'userId' IN " + in + " OR payload->>'anonymousId' IN " + in
-        + " OR payload->>'previousId' IN " + in + ", false)"
+        + " THEN coalesce((payload->>'userId') IN " + in + " OR (payload->>'anonymousId') IN " + in
+        + " OR (payload->>'previousId') IN " + in + ", false)"
         + " ELSE coalesce(list_has_any(regexp_extract_all(payload, '(?:userId|anonymousId|previousId)=([^,\\]]*)', 1),"
         + " [" + placeholders(ids.size()) + "]), false) END")) {
       bind(ps, bind(ps, bind(ps, bind(ps, 1, ids), ids), ids), ids);
