@@ -142,6 +142,11 @@ final class TracksideNode {
     return port;
   }
 
+  /** For tests that look at tables the API does not show. */
+  DuckDbWarehouse warehouse() {
+    return warehouse;
+  }
+
   List<String> problems() {
     List<String> problems = new ArrayList<>();
     if (admission.closed()) {
