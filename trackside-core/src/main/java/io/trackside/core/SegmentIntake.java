@@ -104,6 +104,35 @@ public final class SegmentIntake {
     return new Request(writeKey, items);
   }
 
+  /**
+   * Judges one stored event again, with the same per-event rules as {@link #parse} and the
+   * current limits: for replaying a quarantined event after a fix (a raised limit, a changed
+   * plan). Bytes that are not a JSON object come back rejected as {@code invalid_json} or
+   * {@code not_an_object}.
+   *
+   * @param eventJson          the event's JSON as it was stored (batch envelope already merged)
+   * @param messageIdIfMissing the id to give an event that has none, so that replaying it is
+   *                           idempotent (a random one would differ on every attempt)
+   */
+  public IntakeItem revalidate(byte[] eventJson, String messageIdIfMissing) {
+    JsonNode root;
+    try {
+      root = readJson(eventJson);
+    } catch (IntakeException e) {
+      return new IntakeItem(null, null, eventJson, e.code(), e.getMessage());
+    }
+    if (!root.isObject()) {
+      return reject(root, null, "not_an_object", "each event must be a JSON object");
+    }
+    ObjectNode event = (ObjectNode) root;
+    JsonNode messageId = event.get("messageId");
+    if (messageIdIfMissing != null && (messageId == null || messageId.isNull()
+        || (messageId.isTextual() && messageId.asText().isBlank()))) {
+      event.put("messageId", messageIdIfMissing);
+    }
+    return item(event);
+  }
+
   private JsonNode readJson(byte[] body) throws IntakeException {
     if (body.length == 0) {
       throw new IntakeException("invalid_json", "the body is empty; send a JSON object");

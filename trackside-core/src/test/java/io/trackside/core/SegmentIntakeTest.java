@@ -160,4 +160,38 @@ class SegmentIntakeTest {
     assertThat(cookieless.logKey(null, null)).isNull();
     assertThat(request.items().get(7).logKey("203.0.113.7", "Mozilla/5.0")).isEqualTo("a1");
   }
+
+  @Test
+  void revalidatingAStoredEventAppliesTheSameRulesAndTheCurrentLimits() throws Exception {
+    byte[] big = bytes("{\"type\":\"track\",\"event\":\"Big\",\"anonymousId\":\"a1\",\"messageId\":\"m-big\","
+        + "\"properties\":{\"blob\":\"" + "x".repeat(40_000) + "\"}}");
+    IntakeItem tooLarge = intake.revalidate(big, "q-1");
+    assertThat(tooLarge.rejectReason()).isEqualTo("event_too_large");
+
+    SegmentIntake roomier = new SegmentIntake(new IntakeLimits(64 * 1024, 500 * 1024, 2500, 64));
+    IntakeItem fits = roomier.revalidate(big, "q-1");
+    assertThat(fits.valid()).isTrue();
+    assertThat(fits.messageId()).isEqualTo("m-big"); // its own id wins over the fallback
+
+    IntakeItem stillInvalid = intake.revalidate(bytes("{\"type\":\"track\",\"event\":\"E\"}"), "q-2");
+    assertThat(stillInvalid.rejectReason()).isEqualTo("no_user_anon_id");
+  }
+
+  @Test
+  void revalidationGivesAnEventWithoutIdTheFallbackSoAReplayIsIdempotent() throws Exception {
+    IntakeItem item = intake.revalidate(bytes("{\"type\":\"page\",\"anonymousId\":\"a1\",\"messageId\":\" \"}"), "q-7");
+    assertThat(item.valid()).isTrue();
+    assertThat(item.messageId()).isEqualTo("q-7");
+    assertThat(tree(item).get("messageId").asText()).isEqualTo("q-7");
+    assertThat(intake.revalidate(bytes("{\"type\":\"page\",\"anonymousId\":\"a1\"}"), "q-8").messageId())
+        .isEqualTo("q-8");
+  }
+
+  @Test
+  void revalidatingBytesThatAreNoEventRejectsThemWithoutThrowing() {
+    assertThat(intake.revalidate(bytes("{\"a\":"), "q").rejectReason()).isEqualTo("invalid_json");
+    assertThat(intake.revalidate(new byte[0], "q").rejectReason()).isEqualTo("invalid_json");
+    assertThat(intake.revalidate(bytes("[1,2]"), "q").rejectReason()).isEqualTo("not_an_object");
+    assertThat(intake.revalidate(new byte[] {1, (byte) 0xff, 0x7f}, "q").rejectReason()).isEqualTo("invalid_json");
+  }
 }

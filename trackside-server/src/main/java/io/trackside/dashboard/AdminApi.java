@@ -10,7 +10,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,17 +25,24 @@ public final class AdminApi {
 
   private final byte[] adminToken;
   private final DuckDbWarehouse warehouse;
+  private final List<ApiRoutes> more = new ArrayList<>();
 
   public AdminApi(String adminToken, DuckDbWarehouse warehouse) {
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
     this.warehouse = warehouse;
   }
 
+  /** Adds routes of another part (tracking plan, replay, ...), served behind the same token. */
+  public AdminApi with(ApiRoutes routes) {
+    more.add(routes);
+    return this;
+  }
+
   public void mount(Router router) {
     router.route("/api/*").handler(this::authenticate);
     router.get("/api/events").blockingHandler(this::events, false);
     router.get("/api/quarantine").blockingHandler(this::quarantine, false);
-    new PrivacyApi(warehouse).mount(router);
+    more.forEach(routes -> routes.mount(router));
   }
 
   private void authenticate(RoutingContext ctx) {

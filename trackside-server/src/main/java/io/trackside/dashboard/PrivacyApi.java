@@ -22,7 +22,7 @@ import java.util.Map;
  * counts; {@code GET /api/privacy/audit} lists what was deleted, when and by whom. Behind the
  * admin token (see {@link AdminApi}), so every request is the admin's.
  */
-final class PrivacyApi {
+public final class PrivacyApi implements ApiRoutes {
 
   static final String ACTOR = "admin";
   static final int MAX_ID_LENGTH = 1000;
@@ -30,11 +30,12 @@ final class PrivacyApi {
 
   private final DuckDbWarehouse warehouse;
 
-  PrivacyApi(DuckDbWarehouse warehouse) {
+  public PrivacyApi(DuckDbWarehouse warehouse) {
     this.warehouse = warehouse;
   }
 
-  void mount(Router router) {
+  @Override
+  public void mount(Router router) {
     router.post("/api/privacy/delete").handler(BodyHandler.create(false).setBodyLimit(16 * 1024))
         .blockingHandler(this::delete, false);
     router.get("/api/privacy/audit").blockingHandler(this::audit, false);

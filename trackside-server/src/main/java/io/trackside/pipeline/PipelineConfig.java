@@ -15,8 +15,10 @@ import java.time.ZoneOffset;
  * @param sessionTimeout inactivity after which a visitor's next event starts a new session
  * @param timeZone       the site's time zone: sessions are cut at its midnight, and the cookieless
  *                       salt changes at its midnight
+ * @param trackingPlan   where the tracking plan is and how each source is held to it
  */
-public record PipelineConfig(boolean storeRawIp, boolean cookieless, Duration sessionTimeout, ZoneId timeZone) {
+public record PipelineConfig(boolean storeRawIp, boolean cookieless, Duration sessionTimeout, ZoneId timeZone,
+                             TrackingPlanConfig trackingPlan) {
 
   public PipelineConfig {
     if (sessionTimeout.isNegative() || sessionTimeout.isZero()) {
@@ -24,7 +26,12 @@ public record PipelineConfig(boolean storeRawIp, boolean cookieless, Duration se
     }
   }
 
+  /** The defaults, but for whether raw IPs are stored. */
+  public PipelineConfig(boolean storeRawIp) {
+    this(storeRawIp, true, Duration.ofMinutes(30), ZoneOffset.UTC, TrackingPlanConfig.none());
+  }
+
   public static PipelineConfig defaults() {
-    return new PipelineConfig(false, true, Duration.ofMinutes(30), ZoneOffset.UTC);
+    return new PipelineConfig(false);
   }
 }

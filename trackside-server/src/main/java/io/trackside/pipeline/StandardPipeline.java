@@ -28,23 +28,35 @@ public final class StandardPipeline implements Pipeline.Factory {
 
   private final PipelineConfig config;
   private final StepTimings timings;
+  private final ActiveTrackingPlan trackingPlan;
   private final DailySalts salts;
   private final Suppressions suppressions;
   private final DuckDbWarehouse warehouse;
   private final SessionCounts sessionCounts = new SessionCounts(SESSION_COUNTS_PER_GENERATION);
 
-  /** Without a warehouse (tests, benchmarks): salts in memory, no suppressions, no sessions to resume. */
+  /** Without a tracking plan or a warehouse. */
   public StandardPipeline(PipelineConfig config, StepTimings timings) {
-    this(config, timings, DailySalts.inMemory(config.timeZone(), Clock.systemUTC()), null);
+    this(config, timings, ActiveTrackingPlan.none());
   }
 
   /**
-   * @param salts     the cookieless salts, shared by every worker
-   * @param warehouse where suppressions live and sessions resume from; null for none
+   * Without a warehouse (tests, benchmarks): cookieless salts in memory, no suppressions, no
+   * sessions to resume.
    */
-  public StandardPipeline(PipelineConfig config, StepTimings timings, DailySalts salts, DuckDbWarehouse warehouse) {
+  public StandardPipeline(PipelineConfig config, StepTimings timings, ActiveTrackingPlan trackingPlan) {
+    this(config, timings, trackingPlan, DailySalts.inMemory(config.timeZone(), Clock.systemUTC()), null);
+  }
+
+  /**
+   * @param trackingPlan the plan in force, shared by every worker's pipeline and the reload API
+   * @param salts        the cookieless salts, shared by every worker
+   * @param warehouse    where suppressions live and sessions resume from; null for none
+   */
+  public StandardPipeline(PipelineConfig config, StepTimings timings, ActiveTrackingPlan trackingPlan,
+                          DailySalts salts, DuckDbWarehouse warehouse) {
     this.config = config;
     this.timings = timings;
+    this.trackingPlan = trackingPlan;
     this.salts = salts;
     this.warehouse = warehouse;
     this.suppressions = warehouse != null ? warehouse.suppressions() : new Suppressions();
@@ -61,6 +73,9 @@ public final class StandardPipeline implements Pipeline.Factory {
     steps.add(new CampaignFields());
     steps.add(new DeviceFields());
     steps.add(new VisitorIds(salts, config.cookieless()));
+    // After enrichment (it needs only the name and properties), but before any privacy step that
+    // rewrites properties (PII hashing): the plan describes what clients send.
+    steps.add(new TrackingPlanCheck(trackingPlan));
     steps.add(new IpTruncation(config.storeRawIp()));
     steps.add(new Sessions(config.sessionTimeout(), config.timeZone(), sessionCounts, liveSessions(worker)));
     return new Pipeline(steps, timings);

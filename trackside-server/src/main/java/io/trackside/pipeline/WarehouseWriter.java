@@ -279,16 +279,19 @@ public final class WarehouseWriter implements AutoCloseable {
       try {
         received = ReceivedEvent.decode(record.value());
       } catch (RuntimeException e) {
+        // No payload: the record is not ours to read, and raw bytes could hold a full client address.
         quarantined.add(new QuarantinedRecord(Instant.ofEpochMilli(record.timestampMillis()), null, "undecodable",
-            "the log record is not a ReceivedEvent: " + e.getMessage(), null, record.value(),
-            record.partition(), record.offset()));
+            "the log record is not a ReceivedEvent (" + record.value().length + " bytes): " + e.getMessage(), null,
+            null, record.partition(), record.offset()));
         continue;
       }
       Instant receivedAt = Instant.ofEpochMilli(received.receivedAtMillis());
+      // What a replay of a quarantined event needs of the request: the address only truncated.
+      String ip = IpAddresses.truncate(received.clientIp());
       if (received.quarantined()) {
         quarantined.add(new QuarantinedRecord(receivedAt, received.source(), received.quarantineReason(),
-            received.quarantineDetail(), messageIdIfReadable(received), received.json(),
-            record.partition(), record.offset()));
+            received.quarantineDetail(), messageIdIfReadable(received), QuarantinePayloads.scrub(received.json()),
+            record.partition(), record.offset(), ip, received.userAgent()));
         continue;
       }
       Event event;
@@ -296,13 +299,14 @@ public final class WarehouseWriter implements AutoCloseable {
         event = SegmentEvents.decode(received);
       } catch (RuntimeException e) {
         quarantined.add(new QuarantinedRecord(receivedAt, received.source(), "undecodable", e.getMessage(),
-            null, received.json(), record.partition(), record.offset()));
+            null, QuarantinePayloads.scrub(received.json()), record.partition(), record.offset(), ip, received.userAgent()));
         continue;
       }
       EnrichedEvent enriched = pipeline.process(event);
       if (enriched.quarantineReason() != null) {
         quarantined.add(new QuarantinedRecord(receivedAt, received.source(), enriched.quarantineReason(),
-            enriched.quarantineDetail(), event.messageId(), received.json(), record.partition(), record.offset()));
+            enriched.quarantineDetail(), event.messageId(), QuarantinePayloads.scrub(received.json()), record.partition(), record.offset(),
+            ip, received.userAgent()));
       } else if (enriched.dropReason() != null) {
         // Not stored anywhere, by design (a suppressed person, a bot the operator drops): only counted.
         dropped(enriched.dropReason(), 1);

@@ -1,7 +1,7 @@
 package io.trackside.server;
 
 /** A setting that cannot work; the message says which one and what to do. */
-class ConfigException extends Exception {
+public class ConfigException extends Exception {
   ConfigException(String message) {
     super(message);
   }

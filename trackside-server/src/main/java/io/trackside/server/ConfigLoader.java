@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.trackside.core.IntakeLimits;
 import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.pipeline.PipelineConfig;
+import io.trackside.pipeline.TrackingPlanConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +42,8 @@ final class ConfigLoader {
       "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
       "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip",
-      "privacy.cookieless", "sessions.timeout", "sessions.time-zone");
+      "privacy.cookieless", "sessions.timeout", "sessions.time-zone",
+      "tracking-plan.file", "tracking-plan.mode", "tracking-plan.unplanned");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -94,6 +97,24 @@ final class ConfigLoader {
     }
     flags.forEach((setting, value) -> set(tree, setting, value));
     return new Loaded(bind(tree, file), sampleWritten, notes);
+  }
+
+  /**
+   * One scalar setting as the server would see it, for commands that talk to a running server
+   * (its environment variable, else the config file) — without writing a sample file when there
+   * is none. Null when neither says.
+   */
+  static String peek(Path configFlag, Map<String, String> env, String setting) throws ConfigException {
+    String fromEnv = env.get(envName(setting));
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    Path file = configFlag != null ? configFlag
+        : env.containsKey("TRACKSIDE_CONFIG") ? Path.of(env.get("TRACKSIDE_CONFIG")) : DEFAULT_CONFIG;
+    if (!Files.exists(file)) {
+      return null;
+    }
+    return new Reader(readYaml(file)).text(setting, null);
   }
 
   private static ObjectNode readYaml(Path file) throws ConfigException {
@@ -200,10 +221,10 @@ final class ConfigLoader {
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000),
-        pipeline(r));
+        pipeline(r, tree, sources));
   }
 
-  private static PipelineConfig pipeline(Reader r) throws ConfigException {
+  private static PipelineConfig pipeline(Reader r, ObjectNode tree, List<Config.Source> sources) throws ConfigException {
     PipelineConfig defaults = PipelineConfig.defaults();
     Duration timeout = r.duration("sessions.timeout", defaults.sessionTimeout());
     if (timeout.isZero()) {
@@ -212,7 +233,65 @@ final class ConfigLoader {
     return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()),
         r.bool("privacy.cookieless", defaults.cookieless()),
         timeout,
-        r.zone("sessions.time-zone", defaults.timeZone()));
+        r.zone("sessions.time-zone", defaults.timeZone()),
+        trackingPlan(r, tree, sources));
+  }
+
+  /**
+   * tracking-plan.file, .mode, .unplanned and, per source, tracking-plan.sources.NAME.mode and
+   * .unplanned (what a source leaves out, it takes from the defaults).
+   */
+  private static TrackingPlanConfig trackingPlan(Reader r, ObjectNode tree, List<Config.Source> sources)
+      throws ConfigException {
+    String file = r.text("tracking-plan.file", null);
+    TrackingPlanConfig.Rules defaults = new TrackingPlanConfig.Rules(
+        planMode("tracking-plan.mode", r.text("tracking-plan.mode", "allow")),
+        unplanned("tracking-plan.unplanned", r.text("tracking-plan.unplanned", "allow")));
+    Map<String, TrackingPlanConfig.Rules> bySource = new LinkedHashMap<>();
+    JsonNode sourceRules = tree.path("tracking-plan").path("sources");
+    if (!sourceRules.isMissingNode() && !sourceRules.isNull()) {
+      if (!sourceRules.isObject()) {
+        throw new ConfigException("tracking-plan.sources must map source names to {mode, unplanned}");
+      }
+      List<String> known = sources.stream().map(Config.Source::name).toList();
+      for (Iterator<Map.Entry<String, JsonNode>> it = sourceRules.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> entry = it.next();
+        String setting = "tracking-plan.sources." + entry.getKey();
+        if (!known.contains(entry.getKey())) {
+          throw new ConfigException(setting + ": there is no source named '" + entry.getKey() + "' (sources: "
+              + String.join(", ", known) + ")");
+        }
+        JsonNode rules = entry.getValue();
+        if (!rules.isObject()) {
+          throw new ConfigException(setting + " must be a mapping with mode and/or unplanned");
+        }
+        bySource.put(entry.getKey(), new TrackingPlanConfig.Rules(
+            rules.hasNonNull("mode") ? planMode(setting + ".mode", rules.get("mode").asText()) : defaults.mode(),
+            rules.hasNonNull("unplanned") ? unplanned(setting + ".unplanned", rules.get("unplanned").asText())
+                : defaults.unplanned()));
+      }
+    }
+    if (file == null && !bySource.isEmpty()) {
+      throw new ConfigException("tracking-plan.sources is set but tracking-plan.file is not: without a plan file"
+          + " nothing is checked");
+    }
+    return new TrackingPlanConfig(file == null || file.isBlank() ? null : Path.of(file), defaults, bySource);
+  }
+
+  private static TrackingPlanConfig.Mode planMode(String setting, String text) throws ConfigException {
+    try {
+      return TrackingPlanConfig.Mode.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(setting + " must be allow or block, got '" + text + "'");
+    }
+  }
+
+  private static TrackingPlanConfig.Unplanned unplanned(String setting, String text) throws ConfigException {
+    try {
+      return TrackingPlanConfig.Unplanned.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(setting + " must be allow, flag or block, got '" + text + "'");
+    }
   }
 
   /** Reads typed scalars by dotted path, with errors that name the setting. */
@@ -404,6 +483,16 @@ final class ConfigLoader {
         sessions:
           timeout: 30m
           time-zone: UTC             # the site's zone, e.g. Europe/Berlin
+
+        # An optional tracking plan: a JSON Schema per track event name (and optionally for page,
+        # screen, identify and group calls), in its own JSON or YAML file; see docs/pipeline/plans.md.
+        # Reload it without a restart: POST /api/tracking-plan/reload.
+        tracking-plan:
+          # file: tracking-plan.yml
+          mode: allow                # allow: store and record violations; block: quarantine (schema_violation)
+          unplanned: allow           # track events the plan does not list: allow, flag or block
+          # sources:                 # per source, overriding the two above
+          #   backend: {mode: block, unplanned: block}
         """.formatted(adminToken, writeKey);
   }
 

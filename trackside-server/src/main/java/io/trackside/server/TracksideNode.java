@@ -13,10 +13,14 @@ import io.trackside.collect.Cors;
 import io.trackside.collect.SegmentCollector;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.PrivacyApi;
+import io.trackside.dashboard.QuarantineReplayApi;
+import io.trackside.dashboard.TrackingPlanApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
-import io.trackside.pipeline.DailySalts;
-import io.trackside.pipeline.StandardPipeline;
+import io.trackside.pipeline.ActiveTrackingPlan;
+import io.trackside.pipeline.InvalidTrackingPlanException;
+import io.trackside.pipeline.QuarantineReplay;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.DuckDbWarehouse;
@@ -25,7 +29,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,23 +52,39 @@ final class TracksideNode {
   private final PrometheusMeterRegistry registry;
   private final EventLog log;
   private final DuckDbWarehouse warehouse;
+  private final PipelineSetup pipeline;
   private final WarehouseWriter writer;
+  private final ActiveTrackingPlan trackingPlan;
+  private final SegmentIntake intake;
+  private final QuarantineReplay replay;
   private final Admission admission = new Admission();
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
   private int port;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
-                        WarehouseWriter writer, Vertx vertx) {
+                        PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
+                        SegmentIntake intake, QuarantineReplay replay, Vertx vertx) {
     this.config = config;
     this.registry = registry;
     this.log = log;
     this.warehouse = warehouse;
+    this.pipeline = pipeline;
     this.writer = writer;
+    this.trackingPlan = trackingPlan;
+    this.intake = intake;
+    this.replay = replay;
     this.vertx = vertx;
   }
 
   static TracksideNode start(Config config) throws StartupException {
+    ActiveTrackingPlan trackingPlan;
+    try {
+      // First: a broken plan should stop the start before anything is opened.
+      trackingPlan = ActiveTrackingPlan.load(config.pipeline().trackingPlan());
+    } catch (InvalidTrackingPlanException e) {
+      throw new StartupException(e.getMessage() + " — fix the file or unset tracking-plan.file", e);
+    }
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -91,17 +110,16 @@ final class TracksideNode {
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    StandardPipeline pipelines;
+    PipelineSetup pipeline;
     try {
-      DailySalts salts = DailySalts.open(config.dataDir().resolve("salts"), config.pipeline().timeZone(),
-          Clock.systemUTC());
-      pipelines = new StandardPipeline(config.pipeline(), new StepTimings(registry), salts, warehouse);
+      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse, new StepTimings(registry),
+          trackingPlan);
     } catch (RuntimeException e) {
       warehouse.close();
       log.close();
       throw new StartupException("cannot prepare the pipeline: " + e.getMessage(), e);
     }
-    WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipelines, registry,
+    WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipeline.factory(), registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
@@ -109,7 +127,10 @@ final class TracksideNode {
         .tag("group", WAREHOUSE_GROUP).register(registry);
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
-    TracksideNode node = new TracksideNode(config, registry, log, warehouse, writer, vertx);
+    SegmentIntake intake = new SegmentIntake(config.limits());
+    QuarantineReplay replay = new QuarantineReplay(warehouse, intake, pipeline.factory(), registry);
+    TracksideNode node = new TracksideNode(config, registry, log, warehouse, pipeline, writer, trackingPlan, intake,
+        replay, vertx);
     try {
       node.deployHttp();
     } catch (Exception e) {
@@ -124,10 +145,13 @@ final class TracksideNode {
   private void deployHttp() throws Exception {
     Map<String, String> sourceByWriteKey = config.sources().stream()
         .collect(Collectors.toMap(Config.Source::writeKey, Config.Source::name));
-    SegmentCollector collector = new SegmentCollector(new SegmentIntake(config.limits()), sourceByWriteKey, log,
+    SegmentCollector collector = new SegmentCollector(intake, sourceByWriteKey, log,
         new CollectMetrics(registry), new ClientAddress(config.trustForwardedFor()), admission);
     Cors cors = new Cors(config.corsOrigins());
-    AdminApi api = new AdminApi(config.adminToken(), warehouse);
+    AdminApi api = new AdminApi(config.adminToken(), warehouse)
+        .with(new TrackingPlanApi(trackingPlan))
+        .with(new QuarantineReplayApi(replay))
+        .with(new PrivacyApi(warehouse));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
@@ -187,7 +211,9 @@ final class TracksideNode {
     } catch (Exception e) {
       LOG.warn("HTTP shutdown: {}", e.toString());
     }
+    replay.close(); // between two pages: each page is replayed entirely or not at all
     writer.stop();
+    pipeline.close();
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();
     warehouse.close();

@@ -214,9 +214,95 @@ public final class DuckDbWarehouse implements AutoCloseable {
         }
       }
     }
+    Reservation reservation = reserve(events);
+    boolean committed = false;
+    int unstorableCount;
+    try {
+      unstorableCount = writeRetryingConflicts(reservation.fresh(), quarantined, batch);
+      committed = true;
+    } finally {
+      settle(reservation, committed);
+    }
+    lastWriteFailure = null;
+    duplicates.increment(reservation.duplicates().size());
+    unstorable.increment(unstorableCount);
+    return new WriteResult(reservation.fresh().size() - unstorableCount, reservation.duplicates().size(),
+        quarantined.size() + unstorableCount, suppressedEvents, suppressedQuarantine);
+  }
+
+  /**
+   * Settles a page of replayed quarantine rows in one transaction: writes the events that now
+   * pass (deduplicated on source and messageId against the window and the events table, so a
+   * replay run twice writes nothing twice), removes their rows and the rows of dropped events,
+   * and stores the new reason of the rows that still fail.
+   *
+   * @throws SQLException when DuckDB refuses the write; nothing of the page was changed
+   */
+  public QuarantineResolution.Result resolveQuarantine(QuarantineResolution resolution) throws SQLException {
+    if (closed) {
+      throw new SQLException("warehouse is closed");
+    }
+    // As for write(): a deletion waits for this page, and this page sees the deletion's
+    // suppressions. The identity lock is held throughout: the page links ids like a batch, and
+    // replay is rare enough to take turns with the workers rather than retry conflicts.
+    suppressions.writes.readLock().lock();
+    identityLock.lock();
+    try {
+      return resolveUnlessSuppressed(resolution);
+    } finally {
+      identityLock.unlock();
+      suppressions.writes.readLock().unlock();
+    }
+  }
+
+  private QuarantineResolution.Result resolveUnlessSuppressed(QuarantineResolution resolution) throws SQLException {
+    Map<LoggedEvent, QuarantineResolution.Passed> byEvent = new java.util.IdentityHashMap<>();
+    List<LoggedEvent> events = new ArrayList<>(resolution.passed().size());
+    List<String> removed = new ArrayList<>(resolution.removedIds());
+    for (QuarantineResolution.Passed passed : resolution.passed()) {
+      if (suppressions.suppressed(passed.event().event())) {
+        removed.add(passed.quarantineId()); // an erased person's row goes, and nothing is written
+        continue;
+      }
+      byEvent.put(passed.event(), passed);
+      events.add(passed.event());
+    }
+    Reservation reservation = reserve(events);
+    boolean committed = false;
+    QuarantineResolution.Result result;
+    try {
+      WriteSession session = session();
+      try {
+        result = session.resolve(reservation.fresh().stream().map(byEvent::get).toList(),
+            reservation.duplicates().stream().map(e -> byEvent.get(e).quarantineId()).toList(),
+            removed, resolution.stillFailing(), identityLock);
+        committed = true;
+      } catch (SQLException | RuntimeException e) {
+        session.discard();
+        session = null;
+        throw e;
+      } finally {
+        if (session != null) {
+          release(session);
+        }
+      }
+    } finally {
+      settle(reservation, committed);
+    }
+    // Not counted in trackside.warehouse.duplicates: this row was counted once already, as
+    // quarantined; the replay's own counter says what became of it.
+    return result;
+  }
+
+  /** Events to write, and those whose (source, messageId) is stored or being stored already. */
+  private record Reservation(List<LoggedEvent> fresh, List<LoggedEvent> duplicates, List<Long> reserved) {
+  }
+
+  /** Claims the events' ids so that no concurrent batch writes them too; see {@link #settle}. */
+  private Reservation reserve(List<LoggedEvent> events) {
     List<LoggedEvent> fresh = new ArrayList<>(events.size());
+    List<LoggedEvent> dups = new ArrayList<>();
     List<Long> reserved = new ArrayList<>(events.size());
-    int duplicateCount = 0;
     synchronized (recentIds) {
       for (LoggedEvent logged : events) {
         Event e = logged.event();
@@ -226,33 +312,26 @@ public final class DuckDbWarehouse implements AutoCloseable {
         }
         long hash = RecentIds.hash(e.source(), e.messageId());
         if (recentIds.contains(hash) || !pendingIds.add(hash)) {
-          duplicateCount++;
+          dups.add(logged);
         } else {
           reserved.add(hash);
           fresh.add(logged);
         }
       }
     }
-    boolean committed = false;
-    int unstorableCount;
-    try {
-      unstorableCount = writeRetryingConflicts(fresh, quarantined, batch);
-      committed = true;
-    } finally {
-      synchronized (recentIds) {
-        for (long hash : reserved) {
-          pendingIds.remove(hash);
-          if (committed) {
-            recentIds.add(hash);
-          }
+    return new Reservation(fresh, dups, reserved);
+  }
+
+  /** Releases the claims; once committed, the ids join the dedupe window. */
+  private void settle(Reservation reservation, boolean committed) {
+    synchronized (recentIds) {
+      for (long hash : reservation.reserved()) {
+        pendingIds.remove(hash);
+        if (committed) {
+          recentIds.add(hash);
         }
       }
     }
-    lastWriteFailure = null;
-    duplicates.increment(duplicateCount);
-    unstorable.increment(unstorableCount);
-    return new WriteResult(fresh.size() - unstorableCount, duplicateCount,
-        quarantined.size() + unstorableCount, suppressedEvents, suppressedQuarantine);
   }
 
   private int writeRetryingConflicts(List<LoggedEvent> fresh, List<QuarantinedRecord> quarantined,
@@ -269,10 +348,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
       }
       WriteSession session;
       try {
-        session = idleSessions.pollFirst();
-        if (session == null) {
-          session = new WriteSession(root.duplicate());
-        }
+        session = session();
       } catch (SQLException | RuntimeException e) {
         if (serialised) {
           identityLock.unlock();
@@ -317,6 +393,11 @@ public final class DuckDbWarehouse implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private WriteSession session() throws SQLException {
+    WriteSession session = idleSessions.pollFirst();
+    return session != null ? session : new WriteSession(root.duplicate());
   }
 
   private void release(WriteSession session) {
@@ -365,6 +446,89 @@ public final class DuckDbWarehouse implements AutoCloseable {
         ps.setInt(1, Math.max(0, limit));
         return rows(ps);
       }
+    }
+  }
+
+  /** How many quarantine rows match the filter. */
+  public long countQuarantine(QuarantineFilter filter) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String where = where(filter, params);
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement("SELECT count(*) FROM quarantine WHERE " + where)) {
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    }
+  }
+
+  /**
+   * The next quarantine rows matching the filter, oldest first, after the given row (by
+   * received_at, then id): a replay pages through the table this way while it deletes and
+   * updates the rows it has passed.
+   *
+   * @param after the last row of the previous page, or null to start at the oldest
+   */
+  public List<QuarantineRow> quarantinePage(QuarantineFilter filter, QuarantineRow after, int limit)
+      throws SQLException {
+    List<Object> params = new ArrayList<>();
+    StringBuilder sql = new StringBuilder("SELECT id, received_at, source, reason, detail, message_id, payload,"
+        + " log_partition, log_offset, ip, user_agent FROM quarantine WHERE ").append(where(filter, params));
+    if (after != null) {
+      sql.append(" AND (received_at > ? OR (received_at = ? AND id > ?))");
+      params.add(utc(after.receivedAt()));
+      params.add(utc(after.receivedAt()));
+      params.add(after.id());
+    }
+    sql.append(" ORDER BY received_at, id LIMIT ?");
+    params.add(Math.max(0, limit));
+    List<QuarantineRow> rows = new ArrayList<>();
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement(sql.toString())) {
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            LocalDateTime receivedAt = rs.getObject(2, LocalDateTime.class);
+            rows.add(new QuarantineRow(rs.getString(1), receivedAt == null ? null : receivedAt.toInstant(ZoneOffset.UTC),
+                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
+                rs.getLong(9), rs.getString(10), rs.getString(11)));
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static String where(QuarantineFilter filter, List<Object> params) {
+    StringBuilder where = new StringBuilder("received_at IS NOT NULL");
+    if (filter.reason() != null) {
+      where.append(" AND reason = ?");
+      params.add(filter.reason());
+    }
+    if (filter.source() != null) {
+      where.append(" AND source = ?");
+      params.add(filter.source());
+    }
+    if (filter.since() != null) {
+      where.append(" AND received_at >= ?");
+      params.add(utc(filter.since()));
+    }
+    if (filter.until() != null) {
+      where.append(" AND received_at < ?");
+      params.add(utc(filter.until()));
+    }
+    return where.toString();
+  }
+
+  private static LocalDateTime utc(java.time.Instant instant) {
+    return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      ps.setObject(i + 1, params.get(i));
     }
   }
 

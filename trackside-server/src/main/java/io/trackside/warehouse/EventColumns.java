@@ -145,7 +145,7 @@ final class EventColumns {
   }
 
   /** The raw IP must not survive inside the context JSON either: it is stored as the ip column is. */
-  private static ObjectNode storedContext(ObjectNode context, String storedIp) {
+  static ObjectNode storedContext(ObjectNode context, String storedIp) {
     if (!context.has("ip")) {
       return context;
     }

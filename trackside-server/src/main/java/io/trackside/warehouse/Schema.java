@@ -89,7 +89,14 @@ final class Schema {
       new Column("message_id", "VARCHAR"),
       new Column("payload", "VARCHAR", "the received JSON as text (invalid UTF-8 replaced by U+FFFD)"),
       new Column("log_partition", "INTEGER"),
-      new Column("log_offset", "BIGINT"));
+      new Column("log_offset", "BIGINT"),
+      // Added for replay; appended last so that ALTER TABLE ADD COLUMN upgrades older files.
+      new Column("ip", "VARCHAR", "client address truncated (IPv4 /24, IPv6 /48), never the full one; for replay"),
+      new Column("user_agent", "VARCHAR", "the request's User-Agent header; for replay"),
+      new Column("id", "VARCHAR", "unique id of the row (a UUID); replay removes or updates rows by it"));
+
+  /** Quarantine columns newer than the first version of the table, added to older files on start. */
+  private static final List<String> QUARANTINE_ADDED = List.of("ip", "user_agent", "id");
 
   private Schema() {
   }
@@ -99,6 +106,7 @@ final class Schema {
     try (Statement s = conn.createStatement()) {
       s.execute(createTable("events", EVENTS));
       s.execute(createTable("quarantine", QUARANTINE));
+      upgradeQuarantine(s);
       s.execute("CREATE TABLE IF NOT EXISTS log_positions (consumer VARCHAR NOT NULL, partition INTEGER NOT NULL,"
           + " next_offset BIGINT NOT NULL, PRIMARY KEY (consumer, partition))");
       verify(conn, "events", EVENTS);
@@ -111,6 +119,16 @@ final class Schema {
       comment(s, "quarantine", QUARANTINE);
     }
     PeopleSchema.create(conn);
+  }
+
+  /** Adds the replay columns to a quarantine table written by an older version, and ids to its rows. */
+  private static void upgradeQuarantine(Statement s) throws SQLException {
+    for (Column c : QUARANTINE) {
+      if (QUARANTINE_ADDED.contains(c.name())) {
+        s.execute("ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS " + c.name() + " " + c.type());
+      }
+    }
+    s.execute("UPDATE quarantine SET id = CAST(uuid() AS VARCHAR) WHERE id IS NULL");
   }
 
   private static String createTable(String table, List<Column> columns) {

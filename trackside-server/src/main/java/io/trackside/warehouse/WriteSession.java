@@ -6,8 +6,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.locks.Lock;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -39,6 +42,8 @@ final class WriteSession implements AutoCloseable {
   }
 
   private static final Logger log = LoggerFactory.getLogger(WriteSession.class);
+  /** Rows per statement when a replay deletes or updates quarantine rows by id. */
+  private static final int CHUNK = 300;
 
   private final DuckDBConnection conn;
   private final PreparedStatement begin;
@@ -99,6 +104,9 @@ final class WriteSession implements AutoCloseable {
               .append(q.payload() == null ? null : new String(q.payload(), StandardCharsets.UTF_8))
               .append(q.logPartition())
               .append(q.logOffset())
+              .append(q.ip())
+              .append(q.userAgent())
+              .append(UUID.randomUUID().toString())
               .endRow();
         }
       }
@@ -109,13 +117,20 @@ final class WriteSession implements AutoCloseable {
       upsertPosition.setLong(3, position.getValue());
       upsertPosition.executeUpdate();
     }
+    commit(links, identityLock);
+    return quarantined.size() - alreadyQuarantined.size();
+  }
+
+  /**
+   * Commits, upserting the identity links first in the same transaction: a link exists exactly
+   * when the events that show it do. DuckDB fails one of two open transactions that update the
+   * same row, and two workers may well link the same ids; so the link upserts and their commits
+   * take turns (only this tail of a write is serialised, and only for batches that link ids).
+   */
+  private void commit(IdentityLinks links, Lock identityLock) throws SQLException {
     if (links.isEmpty()) {
       conn.commit();
     } else {
-      // Same transaction: a link exists exactly when the events that show it do. DuckDB fails
-      // one of two open transactions that update the same row, and two workers may well link
-      // the same ids; so the link upserts and their commits take turns (only this tail of the
-      // write is serialised, and only for batches that link ids).
       identityLock.lock();
       try {
         links.upsert(conn);
@@ -133,7 +148,111 @@ final class WriteSession implements AutoCloseable {
         identityLock.unlock();
       }
     }
-    return quarantined.size() - alreadyQuarantined.size();
+  }
+
+  /**
+   * Settles a page of replayed quarantine rows in one transaction (see
+   * {@link QuarantineResolution}). Events already in the events table (same source and
+   * messageId; the replay may be run twice, or the client may have sent the event again) are not
+   * appended again. Like {@link #write}, on any exception nothing is kept.
+   *
+   * @param fresh      the passed events the dedupe window did not know (checked here against the table)
+   * @param windowDups quarantine ids of passed events the dedupe window already knew
+   */
+  QuarantineResolution.Result resolve(List<QuarantineResolution.Passed> fresh, List<String> windowDups,
+                                      List<String> removedIds, List<QuarantineResolution.Failed> stillFailing,
+                                      Lock identityLock)
+      throws SQLException {
+    begin.execute();
+    Set<String> stored = storedIds(fresh);
+    List<String> delete = new ArrayList<>(windowDups);
+    delete.addAll(removedIds);
+    List<QuarantineResolution.Failed> update = new ArrayList<>(stillFailing);
+    int written = 0;
+    int duplicates = windowDups.size();
+    IdentityLinks links = new IdentityLinks();
+    if (!fresh.isEmpty()) {
+      try (DuckDBAppender appender = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+        for (QuarantineResolution.Passed passed : fresh) {
+          Event event = passed.event().event();
+          if (stored.contains(key(event.source(), event.messageId()))) {
+            duplicates++;
+            delete.add(passed.quarantineId());
+            continue;
+          }
+          Object[] values;
+          try {
+            values = EventColumns.values(passed.event());
+          } catch (RuntimeException e) {
+            update.add(new QuarantineResolution.Failed(passed.quarantineId(), DuckDbWarehouse.UNSTORABLE, e.toString()));
+            continue;
+          }
+          EventColumns.append(appender, values);
+          links.add(event);
+          delete.add(passed.quarantineId());
+          written++;
+        }
+      }
+    }
+    for (int from = 0; from < delete.size(); from += CHUNK) {
+      List<String> ids = delete.subList(from, Math.min(delete.size(), from + CHUNK));
+      try (PreparedStatement ps = conn.prepareStatement(
+          "DELETE FROM quarantine WHERE id IN (" + placeholders(ids.size(), "?") + ")")) {
+        for (int i = 0; i < ids.size(); i++) {
+          ps.setString(i + 1, ids.get(i));
+        }
+        ps.executeUpdate();
+      }
+    }
+    // One statement per chunk, joined on id: a statement per row would scan the table per row.
+    for (int from = 0; from < update.size(); from += CHUNK) {
+      List<QuarantineResolution.Failed> rows = update.subList(from, Math.min(update.size(), from + CHUNK));
+      try (PreparedStatement ps = conn.prepareStatement("UPDATE quarantine SET reason = v.reason, detail = v.detail"
+          + " FROM (VALUES " + placeholders(rows.size(), "(?, ?, ?)") + ") AS v(id, reason, detail)"
+          + " WHERE quarantine.id = v.id")) {
+        int i = 1;
+        for (QuarantineResolution.Failed row : rows) {
+          ps.setString(i++, row.quarantineId());
+          ps.setString(i++, row.reason());
+          ps.setString(i++, row.detail());
+        }
+        ps.executeUpdate();
+      }
+    }
+    commit(links, identityLock);
+    return new QuarantineResolution.Result(written, duplicates, update.size() - stillFailing.size());
+  }
+
+  /** (source, messageId) pairs of these events that the events table already holds. */
+  private Set<String> storedIds(List<QuarantineResolution.Passed> events) throws SQLException {
+    Set<String> stored = new HashSet<>();
+    for (int from = 0; from < events.size(); from += CHUNK) {
+      List<QuarantineResolution.Passed> chunk = events.subList(from, Math.min(events.size(), from + CHUNK));
+      try (PreparedStatement ps = conn.prepareStatement("SELECT source, message_id FROM events WHERE message_id IN ("
+          + placeholders(chunk.size(), "?") + ")")) {
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 1, chunk.get(i).event().event().messageId());
+        }
+        try (var rs = ps.executeQuery()) {
+          while (rs.next()) {
+            stored.add(key(rs.getString(1), rs.getString(2)));
+          }
+        }
+      }
+    }
+    return stored;
+  }
+
+  private static String key(String source, String messageId) {
+    return source + '\u0000' + messageId;
+  }
+
+  private static String placeholders(int n, String one) {
+    StringBuilder sql = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      sql.append(i == 0 ? "" : ", ").append(one);
+    }
+    return sql.toString();
   }
 
   /**
@@ -144,9 +263,15 @@ final class WriteSession implements AutoCloseable {
     Event event = logged.event();
     log.warn("Event {} at log position {}/{} cannot be stored ({}); quarantined", event.messageId(),
         logged.logPartition(), logged.logOffset(), e.toString());
+    // The event's fields as text, with the address only as the pipeline would store it.
+    String ip = logged.enriched().ip;
+    Event withoutRawIp = new Event(event.source(), event.messageId(), event.type(), event.event(), event.name(),
+        event.userId(), event.anonymousId(), event.groupId(), event.previousId(), event.timestamp(),
+        event.originalTimestamp(), event.sentAt(), event.receivedAt(), ip, event.userAgent(),
+        EventColumns.storedContext(event.context(), ip), event.properties(), event.traits(), event.integrations());
     return new QuarantinedRecord(event.receivedAt(), event.source(), DuckDbWarehouse.UNSTORABLE, e.toString(),
-        event.messageId(), event.toString().getBytes(StandardCharsets.UTF_8), logged.logPartition(),
-        logged.logOffset());
+        event.messageId(), withoutRawIp.toString().getBytes(StandardCharsets.UTF_8), logged.logPartition(),
+        logged.logOffset(), ip, event.userAgent());
   }
 
   /**

@@ -44,7 +44,7 @@ class DeletionUnderLoadTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     InMemoryEventLog log = new InMemoryEventLog(PARTITIONS);
     DuckDbWarehouse warehouse = DuckDbWarehouse.open(dir.resolve("warehouse.duckdb"), registry);
-    StandardPipeline pipelines = new StandardPipeline(PipelineConfig.defaults(), new StepTimings(registry),
+    StandardPipeline pipelines = new StandardPipeline(PipelineConfig.defaults(), new StepTimings(registry), ActiveTrackingPlan.none(),
         DailySalts.open(dir.resolve("salts"), ZoneOffset.UTC, Clock.systemUTC()), warehouse);
     WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipelines, registry,
         WarehouseWriter.Config.defaults().withWorkers(2).withLinger(Duration.ofMillis(10)));

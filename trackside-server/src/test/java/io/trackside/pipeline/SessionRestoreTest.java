@@ -35,7 +35,8 @@ class SessionRestoreTest {
   private void start() {
     warehouse = DuckDbWarehouse.open(dir.resolve("warehouse.duckdb"), new SimpleMeterRegistry());
     DailySalts salts = DailySalts.open(dir.resolve("salts"), ZoneOffset.UTC, clock);
-    pipeline = new StandardPipeline(PipelineConfig.defaults(), new StepTimings(new SimpleMeterRegistry()), salts,
+    pipeline = new StandardPipeline(PipelineConfig.defaults(), new StepTimings(new SimpleMeterRegistry()),
+        ActiveTrackingPlan.none(), salts,
         warehouse).create(0);
   }
 

@@ -36,7 +36,7 @@ public final class SessionStepsCost {
     }
     StepTimings timings = new StepTimings(new SimpleMeterRegistry());
     PipelineConfig config = PipelineConfig.defaults();
-    Pipeline pipeline = new StandardPipeline(config, timings,
+    Pipeline pipeline = new StandardPipeline(config, timings, ActiveTrackingPlan.none(),
         DailySalts.inMemory(ZoneOffset.UTC, Clock.systemUTC()), null).create(0);
     for (int round = 0; round < 2; round++) { // the first round warms the JIT up
       long before = System.nanoTime();

@@ -94,6 +94,7 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.parseDuration("d", "250ms")).isEqualTo(Duration.ofMillis(250));
     assertThatThrownBy(() -> ConfigLoader.parseSize("log.max-bytes", "lots")).hasMessageContaining("log.max-bytes");
   }
+
   @Test
   void cookielessModeAndSessionsAreSetInTheFileTheEnvironmentOrFlagsAndCheckedAtStart() throws Exception {
     Path file = dir.resolve("trackside.yml");
@@ -117,5 +118,51 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("sessions.timeout");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of("privacy.cookieless", "maybe")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("privacy.cookieless");
+  }
+
+  @Test
+  void trackingPlanSettingsHaveDefaultsPerSourceOverridesAndEnvironmentVariables() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, """
+        admin-token: file-token-0123456789
+        sources:
+          - {name: web, write-key: web-key}
+          - {name: backend, write-key: backend-key}
+        tracking-plan:
+          file: plans/shop.yml
+          mode: allow
+          unplanned: flag
+          sources:
+            backend: {mode: block}
+        """);
+    Config config = ConfigLoader.load(file, Map.of("TRACKSIDE_TRACKING_PLAN_UNPLANNED", "block"), Map.of()).config();
+    io.trackside.pipeline.TrackingPlanConfig plan = config.pipeline().trackingPlan();
+    assertThat(plan.file()).isEqualTo(Path.of("plans/shop.yml"));
+    assertThat(plan.rulesFor("web").mode().toString()).isEqualTo("allow");
+    assertThat(plan.rulesFor("web").unplanned().toString()).isEqualTo("block");
+    assertThat(plan.rulesFor("backend").mode().toString()).isEqualTo("block");
+    assertThat(plan.rulesFor("backend").unplanned().toString()).as("taken from the defaults").isEqualTo("block");
+
+    Config none = ConfigLoader.load(dir.resolve("fresh.yml"), Map.of(), Map.of()).config();
+    assertThat(none.pipeline().trackingPlan().file()).isNull();
+    assertThat(ConfigLoader.sampleConfig("k", "t")).contains("tracking-plan:").contains("unplanned: allow");
+  }
+
+  @Test
+  void trackingPlanMistakesNameTheSetting() throws Exception {
+    String base = "admin-token: file-token-0123456789\nsources: [{name: web, write-key: k}]\n";
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, base + "tracking-plan: {file: p.json, mode: strict}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).isInstanceOf(ConfigException.class)
+        .hasMessage("tracking-plan.mode must be allow or block, got 'strict'");
+    Files.writeString(file, base + "tracking-plan: {file: p.json, sources: {web: {unplanned: warn}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessage("tracking-plan.sources.web.unplanned must be allow, flag or block, got 'warn'");
+    Files.writeString(file, base + "tracking-plan: {file: p.json, sources: {wbe: {mode: block}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("tracking-plan.sources.wbe: there is no source named 'wbe' (sources: web)");
+    Files.writeString(file, base + "tracking-plan: {sources: {web: {mode: block}}}\n");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .hasMessageContaining("tracking-plan.file is not");
   }
 }

@@ -1,0 +1,57 @@
+package io.trackside.server;
+
+import io.trackside.pipeline.ActiveTrackingPlan;
+import io.trackside.pipeline.DailySalts;
+import io.trackside.pipeline.InvalidTrackingPlanException;
+import io.trackside.pipeline.Pipeline;
+import io.trackside.pipeline.PipelineConfig;
+import io.trackside.pipeline.StandardPipeline;
+import io.trackside.pipeline.StepTimings;
+import io.trackside.warehouse.DuckDbWarehouse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * The configured pipeline and whatever it holds open (databases, analyzers), built the same way
+ * for the server and for the pipeline benchmark.
+ */
+public final class PipelineSetup implements AutoCloseable {
+
+  private final StandardPipeline factory;
+
+  private PipelineSetup(StandardPipeline factory) {
+    this.factory = factory;
+  }
+
+  static PipelineSetup create(PipelineConfig config, Path dataDir, DuckDbWarehouse warehouse, StepTimings timings,
+                              ActiveTrackingPlan trackingPlan) {
+    // The cookieless salts live beside the warehouse, so a restart on the same day keeps the ids.
+    DailySalts salts = DailySalts.open(dataDir.resolve("salts"), config.timeZone(), Clock.systemUTC());
+    return new PipelineSetup(new StandardPipeline(config, timings, trackingPlan, salts, warehouse));
+  }
+
+  /**
+   * For tools such as the benchmark: the pipeline as {@code trackside serve --config FILE} would
+   * build it (the file's settings, overridden by TRACKSIDE_* variables; written with defaults if
+   * missing).
+   */
+  public static PipelineSetup fromConfigFile(Path configFile, Path dataDir, DuckDbWarehouse warehouse,
+                                             StepTimings timings) throws ConfigException {
+    Config config = ConfigLoader.load(configFile, System.getenv(), Map.of()).config();
+    try {
+      return create(config.pipeline(), dataDir, warehouse, timings,
+          ActiveTrackingPlan.load(config.pipeline().trackingPlan()));
+    } catch (InvalidTrackingPlanException e) {
+      throw new ConfigException(e.getMessage());
+    }
+  }
+
+  public Pipeline.Factory factory() {
+    return factory;
+  }
+
+  @Override
+  public void close() {
+  }
+}
