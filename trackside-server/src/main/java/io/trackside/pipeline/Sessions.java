@@ -3,14 +3,10 @@ package io.trackside.pipeline;
 import io.trackside.core.EnrichedEvent;
 import io.trackside.core.Event;
 import io.trackside.warehouse.SessionSnapshot;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +44,7 @@ final class Sessions implements Step {
 
   static final Duration LATE_ALLOWANCE = Duration.ofMinutes(5);
   static final int MAX_LIVE = 100_000;
-  private static final HexFormat HEX = HexFormat.of();
+  private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
   /** One session's span. */
   private static final class Span {
@@ -81,8 +77,13 @@ final class Sessions implements Step {
   private final long keepMillis;
   private final ZoneId zone;
   private final SessionCounts counts;
-  private final MessageDigest sha256;
-  private final LinkedHashMap<String, Visitor> live = new LinkedHashMap<>(1024, 0.75f, true);
+  /** In access order, so the least recently seen visitor is the eldest and goes first. */
+  private final LinkedHashMap<String, Visitor> live = new LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Visitor> eldest) {
+      return size() > MAX_LIVE;
+    }
+  };
   private long clock = Long.MIN_VALUE;
   private long nextEviction = Long.MIN_VALUE;
   private long cachedDayStart = Long.MAX_VALUE;
@@ -94,11 +95,6 @@ final class Sessions implements Step {
     this.keepMillis = timeoutMillis + LATE_ALLOWANCE.toMillis();
     this.zone = zone;
     this.counts = counts;
-    try {
-      this.sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
     restored.stream()
         .sorted((a, b) -> Long.compare(a.lastReceivedMillis(), b.lastReceivedMillis()))
         .forEach(this::restore);
@@ -131,7 +127,7 @@ final class Sessions implements Step {
         return;
       }
       v = new Visitor();
-      admit(visitorId, v);
+      live.put(visitorId, v);
       startSession(e, visitorId, v, ts, day, 1);
     } else if (ts >= v.current.last) {
       Span cur = v.current;
@@ -165,15 +161,6 @@ final class Sessions implements Step {
     } else if (starts) {
       e.sessionId = sessionId(visitorId, 0, ts);
       e.sessionNumber = 0;
-    }
-  }
-
-  private void admit(String visitorId, Visitor v) {
-    live.put(visitorId, v);
-    if (live.size() > MAX_LIVE) {
-      Iterator<Visitor> eldest = live.values().iterator();
-      eldest.next();
-      eldest.remove();
     }
   }
 
@@ -230,16 +217,37 @@ final class Sessions implements Step {
   }
 
   /**
-   * Stable and unguessable without the visitor id: the same events replayed through the same
-   * state give the same ids.
+   * 128 bits in hex from the visitor id, the number and the start: the same events replayed
+   * through the same state give the same ids. Two independent 64-bit hashes, not SHA-256: a
+   * session id is a label, not a secret, and in a flood of new visitors (a bot, a crawl) every
+   * event starts a session, where SHA-256 cost microseconds.
    */
-  private String sessionId(String visitorId, int number, long start) {
-    sha256.update(visitorId.getBytes(StandardCharsets.UTF_8));
-    sha256.update((byte) '\n');
-    sha256.update(Integer.toString(number).getBytes(StandardCharsets.US_ASCII));
-    sha256.update((byte) '\n');
-    sha256.update(Long.toString(start).getBytes(StandardCharsets.US_ASCII));
-    return HEX.formatHex(sha256.digest(), 0, 16);
+  static String sessionId(String visitorId, int number, long start) {
+    long a = 0xcbf29ce484222325L; // FNV-1a
+    long b = 0x9e3779b97f4a7c15L; // a multiplicative hash with another constant
+    for (int i = 0; i < visitorId.length(); i++) {
+      char c = visitorId.charAt(i);
+      a = (a ^ c) * 0x100000001b3L;
+      b = (b + c) * 0xc6a4a7935bd1e995L;
+    }
+    a = mix(a ^ mix(start) ^ number);
+    b = mix(b ^ mix(start + 0x632be59bd9b4e019L) ^ ((long) number << 32));
+    char[] hex = new char[32];
+    for (int i = 0; i < 16; i++) {
+      hex[i] = HEX_DIGITS[(int) (a >>> (60 - 4 * i)) & 0xf];
+      hex[16 + i] = HEX_DIGITS[(int) (b >>> (60 - 4 * i)) & 0xf];
+    }
+    return new String(hex);
+  }
+
+  /** MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
+  private static long mix(long h) {
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
   }
 
   /** The local day of an instant, as epoch day; one comparison for the day most events are on. */
@@ -275,7 +283,7 @@ final class Sessions implements Step {
     v.utm = utmKey(s.utmSource(), s.utmMedium(), s.utmCampaign());
     v.clicks = s.clickIds().isEmpty() ? null : clickKey(s.clickIds());
     v.lastReceived = s.lastReceivedMillis();
-    admit(s.visitorId(), v);
+    live.put(s.visitorId(), v);
     counts.restore(s.visitorId(), s.sessionNumber());
   }
 }

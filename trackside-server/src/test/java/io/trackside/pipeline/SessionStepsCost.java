@@ -12,21 +12,22 @@ import java.util.Map;
 /**
  * A by-hand measurement, not a test: nanoseconds per event of each step of the standard
  * pipeline (the suppression check, the cookieless visitor id and sessions among them), on a mix (two thirds cookieless page views
- * from 20,000 address/browser pairs, a third identified visitors; ten events per visit).
+ * from 20,000 address/browser pairs by default, a third identified visitors; ten events per visit).
  *
  * <pre>
- * java -cp ... io.trackside.pipeline.SessionStepsCost [EVENTS]
+ * java -cp ... io.trackside.pipeline.SessionStepsCost [EVENTS [VISITORS]]
  * </pre>
  */
 public final class SessionStepsCost {
 
   public static void main(String[] args) {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 2_000_000;
+    int visitors = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     String[] agents = {PipelineEvents.CHROME_WINDOWS, PipelineEvents.SAFARI_IPHONE, PipelineEvents.FIREFOX_LINUX};
     List<Event> events = new ArrayList<>();
     Instant start = Instant.now().minusSeconds(3600);
     for (int i = 0; i < 200_000; i++) {
-      int visitor = (i / 10) % 20_000;
+      int visitor = visitors > 20_000 ? i % visitors : (i / 10) % visitors; // many visitors: one event each
       Instant at = start.plusMillis(i * 15L);
       String json = i % 3 == 0
           ? PipelineEvents.page("anon-" + visitor, "https://shop.example/p/" + (i % 500), at)

@@ -214,4 +214,17 @@ class SessionsTest {
     counts.restore("v11", 3);
     assertThat(counts.next("v11", 1)).isEqualTo(8);
   }
+  @Test
+  void sessionIdsAreStableLabelsOfVisitorNumberAndStart() {
+    String id = Sessions.sessionId("a-1", 1, 1_748_858_400_000L);
+    assertThat(id).matches("[0-9a-f]{32}").isEqualTo(Sessions.sessionId("a-1", 1, 1_748_858_400_000L));
+    assertThat(List.of(Sessions.sessionId("a-2", 1, 1_748_858_400_000L), Sessions.sessionId("a-1", 2, 1_748_858_400_000L),
+        Sessions.sessionId("a-1", 1, 1_748_858_400_001L), Sessions.sessionId("a-1", 0, 1_748_858_400_000L)))
+        .doesNotContain(id).doesNotHaveDuplicates();
+    java.util.Set<String> many = new java.util.HashSet<>();
+    for (int i = 0; i < 100_000; i++) {
+      many.add(Sessions.sessionId("anon-" + (i % 1000), 1 + i / 1000, 1_748_858_400_000L + i));
+    }
+    assertThat(many).hasSize(100_000);
+  }
 }
