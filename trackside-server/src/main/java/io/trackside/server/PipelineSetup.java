@@ -1,6 +1,7 @@
 package io.trackside.server;
 
 import io.trackside.pipeline.ActiveTrackingPlan;
+import io.trackside.pipeline.DailySalts;
 import io.trackside.pipeline.InvalidTrackingPlanException;
 import io.trackside.pipeline.Pipeline;
 import io.trackside.pipeline.PipelineConfig;
@@ -8,6 +9,7 @@ import io.trackside.pipeline.StandardPipeline;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.warehouse.DuckDbWarehouse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -24,7 +26,9 @@ public final class PipelineSetup implements AutoCloseable {
 
   static PipelineSetup create(PipelineConfig config, Path dataDir, DuckDbWarehouse warehouse, StepTimings timings,
                               ActiveTrackingPlan trackingPlan) {
-    return new PipelineSetup(new StandardPipeline(config, timings, trackingPlan));
+    // The cookieless salts live beside the warehouse, so a restart on the same day keeps the ids.
+    DailySalts salts = DailySalts.open(dataDir.resolve("salts"), config.timeZone(), Clock.systemUTC());
+    return new PipelineSetup(new StandardPipeline(config, timings, trackingPlan, salts, warehouse));
   }
 
   /**

@@ -13,6 +13,7 @@ import io.trackside.collect.Cors;
 import io.trackside.collect.SegmentCollector;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.PrivacyApi;
 import io.trackside.dashboard.QuarantineReplayApi;
 import io.trackside.dashboard.TrackingPlanApi;
 import io.trackside.log.EmbeddedEventLog;
@@ -109,8 +110,15 @@ final class TracksideNode {
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
           + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
     }
-    PipelineSetup pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse,
-        new StepTimings(registry), trackingPlan);
+    PipelineSetup pipeline;
+    try {
+      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse, new StepTimings(registry),
+          trackingPlan);
+    } catch (RuntimeException e) {
+      warehouse.close();
+      log.close();
+      throw new StartupException("cannot prepare the pipeline: " + e.getMessage(), e);
+    }
     WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipeline.factory(), registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     writer.start();
@@ -142,7 +150,8 @@ final class TracksideNode {
     Cors cors = new Cors(config.corsOrigins());
     AdminApi api = new AdminApi(config.adminToken(), warehouse)
         .with(new TrackingPlanApi(trackingPlan))
-        .with(new QuarantineReplayApi(replay));
+        .with(new QuarantineReplayApi(replay))
+        .with(new PrivacyApi(warehouse));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
@@ -155,6 +164,11 @@ final class TracksideNode {
 
   int port() {
     return port;
+  }
+
+  /** For tests that look at tables the API does not show. */
+  DuckDbWarehouse warehouse() {
+    return warehouse;
   }
 
   List<String> problems() {
