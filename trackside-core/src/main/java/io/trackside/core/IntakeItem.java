@@ -10,4 +10,20 @@ public record IntakeItem(String visitorKey, String messageId, byte[] json, Strin
   public boolean valid() {
     return rejectReason == null;
   }
+
+  /**
+   * The event-log partitioning key: the visitor key, else (a cookieless event, or a reject
+   * without ids) the client address and User-Agent, which is what the cookieless visitor id is
+   * derived from — so one cookieless visitor's events stay in one partition, in order, and reach
+   * one sessions worker. Null only when nothing is known (such records go round robin).
+   */
+  public String logKey(String clientIp, String userAgent) {
+    if (visitorKey != null) {
+      return visitorKey;
+    }
+    if (clientIp == null && userAgent == null) {
+      return null;
+    }
+    return clientIp + "\n" + userAgent;
+  }
 }

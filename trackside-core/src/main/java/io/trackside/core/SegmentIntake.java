@@ -239,8 +239,10 @@ public final class SegmentIntake {
       }
     }
     String kind = type.asText();
-    if (idText(event.get("userId")) == null && idText(event.get("anonymousId")) == null) {
-      return "no_user_anon_id: every event needs a \"userId\" or an \"anonymousId\"";
+    if (idText(event.get("userId")) == null && idText(event.get("anonymousId")) == null
+        && !Cookieless.marked(event.get("context"))) {
+      return "no_user_anon_id: every event needs a \"userId\" or an \"anonymousId\""
+          + " (or, from a cookieless browser snippet, \"context\": {\"trackside\": {\"cookieless\": true}})";
     }
     if (kind.equals("track") && idText(event.get("event")) == null) {
       return "missing_event: a track call needs an \"event\" name";

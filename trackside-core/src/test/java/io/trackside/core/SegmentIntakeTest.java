@@ -137,6 +137,29 @@ class SegmentIntakeTest {
     String deep = "{\"userId\":\"u\",\"properties\":" + "{\"a\":".repeat(200) + "1" + "}".repeat(200) + "}";
     assertThatThrownBy(() -> intake.parse(bytes(deep), "identify")).extracting("code").isEqualTo("invalid_json");
   }
+  @Test
+  void aCookielessEventNeedsNoIdsButOnlyWithTheExactMarker() {
+    SegmentIntake.Request request = parse("""
+        {"batch":[
+          {"type":"page","context":{"trackside":{"cookieless":true},"page":{"url":"https://shop.example/"}}},
+          {"type":"track","event":"Signed Up","context":{"trackside":{"cookieless":true}}},
+          {"type":"page","context":{"trackside":{"cookieless":"true"}}},
+          {"type":"page","context":{"trackside":{"cookieless":false}}},
+          {"type":"page","context":{"trackside":true}},
+          {"type":"page","anonymousId":"","context":{}},
+          {"type":"track","context":{"trackside":{"cookieless":true}}},
+          {"type":"page","anonymousId":"a1","context":{"trackside":{"cookieless":true}}}
+        ]}""");
+    assertThat(request.items()).extracting(IntakeItem::rejectReason).containsExactly(
+        null, null, "no_user_anon_id", "no_user_anon_id", "no_user_anon_id", "no_user_anon_id", "missing_event", null);
+    assertThat(request.items().get(2).rejectDetail()).contains("cookieless");
+    // No visitor key, so the log is keyed by what the cookieless id is made of; ids win when present.
+    IntakeItem cookieless = request.items().get(0);
+    assertThat(cookieless.visitorKey()).isNull();
+    assertThat(cookieless.logKey("203.0.113.7", "Mozilla/5.0")).isEqualTo("203.0.113.7\nMozilla/5.0");
+    assertThat(cookieless.logKey(null, null)).isNull();
+    assertThat(request.items().get(7).logKey("203.0.113.7", "Mozilla/5.0")).isEqualTo("a1");
+  }
 
   @Test
   void revalidatingAStoredEventAppliesTheSameRulesAndTheCurrentLimits() throws Exception {

@@ -137,7 +137,7 @@ public final class SegmentCollector {
     for (IntakeItem item : items) {
       ReceivedEvent received = new ReceivedEvent(receivedAt, source, ip, userAgent,
           item.rejectReason(), item.rejectDetail(), item.json());
-      records.add(new LogRecord(item.visitorKey(), receivedAt, received.encode()));
+      records.add(new LogRecord(item.logKey(ip, userAgent), receivedAt, received.encode()));
       if (item.valid()) {
         valid++;
       }

@@ -313,15 +313,19 @@ public final class WarehouseWriter implements AutoCloseable {
             ip, received.userAgent()));
       } else if (enriched.dropReason() != null) {
         // Not stored anywhere, by design (a suppressed person, a bot the operator drops): only counted.
-        droppedByReason.computeIfAbsent(enriched.dropReason(), r -> Counter.builder("trackside.pipeline.dropped")
-            .description("events the pipeline deliberately did not store, by reason")
-            .tag("reason", r)
-            .register(registry)).increment();
+        dropped(enriched.dropReason(), 1);
       } else {
         events.add(new LoggedEvent(enriched, record.partition(), record.offset()));
       }
     }
     return new WarehouseBatch(GROUP, events, quarantined, nextOffsets);
+  }
+
+  private void dropped(String reason, int n) {
+    droppedByReason.computeIfAbsent(reason, r -> Counter.builder("trackside.pipeline.dropped")
+        .description("events the pipeline deliberately did not store, by reason")
+        .tag("reason", r)
+        .register(registry)).increment(n);
   }
 
   private static String messageIdIfReadable(ReceivedEvent received) {
@@ -368,7 +372,15 @@ public final class WarehouseWriter implements AutoCloseable {
 
   private void account(WarehouseBatch batch, WriteResult result, long committedAt) {
     written.increment(result.written());
+    // Suppressed by a deletion after the pipeline looked (the warehouse checks again): dropped too.
+    int suppressed = result.suppressed() + result.suppressedQuarantine().size();
+    if (suppressed > 0) {
+      dropped(SuppressionCheck.REASON, suppressed);
+    }
     for (QuarantinedRecord q : batch.quarantined()) {
+      if (!result.suppressedQuarantine().isEmpty() && result.suppressedQuarantine().contains(q)) {
+        continue;
+      }
       String reason = q.reason() == null ? "unknown" : q.reason();
       quarantinedByReason.computeIfAbsent(reason, r -> Counter.builder("trackside.warehouse.quarantined")
           .description("records written to the quarantine table, by reason")

@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -50,6 +52,7 @@ final class ConfigLoader {
       "tracking-plan.file", "tracking-plan.mode", "tracking-plan.unplanned",
       "enrichment.user-agent", "bots.drop", "bots.behaviour-max-pages", "bots.behaviour-window",
       "enrichment.url.scrub-params", "enrichment.referrers.file", "privacy.pii.default",
+      "privacy.cookieless", "sessions.timeout", "sessions.time-zone",
       GeoConfig.DATABASE_SETTING, GeoConfig.ASN_DATABASE_SETTING, GeoConfig.HOSTING_ASNS_SETTING);
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -244,6 +247,10 @@ final class ConfigLoader {
       throw new ConfigException("bots.behaviour-window must be longer than 0, got '"
           + r.text("bots.behaviour-window", "") + "'");
     }
+    Duration timeout = r.duration("sessions.timeout", defaults.sessionTimeout());
+    if (timeout.isZero()) {
+      throw new ConfigException("sessions.timeout must be longer than 0, got '" + r.text("sessions.timeout", "") + "'");
+    }
     return new PipelineConfig(r.bool("privacy.store-raw-ip", defaults.storeRawIp()),
         r.bool("enrichment.user-agent", defaults.userAgent()),
         r.bool("bots.drop", defaults.dropBots()),
@@ -252,6 +259,9 @@ final class ConfigLoader {
         trackingPlan(r, tree, sources),
         attribution(r),
         pii(r, tree),
+        r.bool("privacy.cookieless", defaults.cookieless()),
+        timeout,
+        r.zone("sessions.time-zone", defaults.timeZone()),
         geo(r, dataDir));
   }
 
@@ -480,6 +490,19 @@ final class ConfigLoader {
       return items.stream().map(Path::of).toList();
     }
 
+    ZoneId zone(String dotted, ZoneId fallback) throws ConfigException {
+      String text = text(dotted, null);
+      if (text == null || text.isBlank()) {
+        return fallback;
+      }
+      try {
+        return ZoneId.of(text.trim());
+      } catch (DateTimeException e) {
+        throw new ConfigException(dotted + " must be a time zone such as UTC, Europe/Berlin or America/New_York,"
+            + " got '" + text + "'");
+      }
+    }
+
     Duration duration(String dotted, Duration fallback) throws ConfigException {
       String text = text(dotted, null);
       return text == null ? fallback : parseDuration(dotted, text);
@@ -632,6 +655,16 @@ final class ConfigLoader {
             #   traits.email: keep
             #   properties.customer.phone: drop
             #   email: hash
+          # Events from the cookieless snippet carry no ids (context.trackside.cookieless: true); they
+          # get a visitor id hashed from a random daily salt, the IP and the User-Agent. The salt is
+          # deleted after two days, so ids cannot be linked across days. false quarantines them.
+          cookieless: true
+
+        # A session ends after this long without an event, at midnight in the time zone (which is
+        # also when the cookieless salt changes), or when the campaign (utm_*, click id) changes.
+        sessions:
+          timeout: 30m
+          time-zone: UTC             # the site's zone, e.g. Europe/Berlin
 
         # An optional tracking plan: a JSON Schema per track event name (and optionally for page,
         # screen, identify and group calls), in its own JSON or YAML file; see docs/pipeline/plans.md.

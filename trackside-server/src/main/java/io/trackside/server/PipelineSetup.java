@@ -1,6 +1,7 @@
 package io.trackside.server;
 
 import io.trackside.pipeline.ActiveTrackingPlan;
+import io.trackside.pipeline.DailySalts;
 import io.trackside.pipeline.GeoDatabaseException;
 import io.trackside.pipeline.GeoDatabases;
 import io.trackside.pipeline.InvalidTrackingPlanException;
@@ -10,6 +11,7 @@ import io.trackside.pipeline.StandardPipeline;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.warehouse.DuckDbWarehouse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +33,9 @@ public final class PipelineSetup implements AutoCloseable {
   static PipelineSetup create(PipelineConfig config, Path dataDir, DuckDbWarehouse warehouse, StepTimings timings,
                               ActiveTrackingPlan trackingPlan) throws GeoDatabaseException {
     GeoDatabases geo = GeoDatabases.open(config.geo());
-    return new PipelineSetup(new StandardPipeline(config, timings, trackingPlan, geo), geo);
+    // The cookieless salts live beside the warehouse, so a restart on the same day keeps the ids.
+    DailySalts salts = DailySalts.open(dataDir.resolve("salts"), config.timeZone(), Clock.systemUTC());
+    return new PipelineSetup(new StandardPipeline(config, timings, trackingPlan, salts, warehouse, geo), geo);
   }
 
   /**

@@ -13,6 +13,7 @@ import io.trackside.collect.Cors;
 import io.trackside.collect.SegmentCollector;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.PrivacyApi;
 import io.trackside.dashboard.QuarantineReplayApi;
 import io.trackside.dashboard.TrackingPlanApi;
 import io.trackside.log.EmbeddedEventLog;
@@ -112,12 +113,16 @@ final class TracksideNode {
     }
     PipelineSetup pipeline;
     try {
-      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse,
-          new StepTimings(registry), trackingPlan);
+      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse, new StepTimings(registry),
+          trackingPlan);
     } catch (GeoDatabaseException e) {
       warehouse.close();
       log.close();
       throw new StartupException(e.getMessage(), null); // the message names the setting; no stack trace
+    } catch (RuntimeException e) {
+      warehouse.close();
+      log.close();
+      throw new StartupException("cannot prepare the pipeline: " + e.getMessage(), e);
     }
     pipeline.describe().forEach(line -> LOG.info("{}", line));
     WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipeline.factory(), registry,
@@ -151,7 +156,8 @@ final class TracksideNode {
     Cors cors = new Cors(config.corsOrigins());
     AdminApi api = new AdminApi(config.adminToken(), warehouse)
         .with(new TrackingPlanApi(trackingPlan))
-        .with(new QuarantineReplayApi(replay));
+        .with(new QuarantineReplayApi(replay))
+        .with(new PrivacyApi(warehouse));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
@@ -164,6 +170,11 @@ final class TracksideNode {
 
   int port() {
     return port;
+  }
+
+  /** For tests that look at tables the API does not show. */
+  DuckDbWarehouse warehouse() {
+    return warehouse;
   }
 
   List<String> problems() {

@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +54,8 @@ public final class DuckDbWarehouse implements AutoCloseable {
   static final String MEMORY_LIMIT = "192MB";
   /** Quarantine reason of an event that decoded but does not fit the events table. */
   public static final String UNSTORABLE = "unstorable";
+  /** Attempts of a write or deletion that meets a transaction conflict. */
+  static final int CONFLICT_ATTEMPTS = 8;
 
   private static final Logger log = LoggerFactory.getLogger(DuckDbWarehouse.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,6 +66,9 @@ public final class DuckDbWarehouse implements AutoCloseable {
   private final Object readLock = new Object();
   private final ConcurrentLinkedDeque<WriteSession> idleSessions = new ConcurrentLinkedDeque<>();
   private final RecentIds recentIds;
+  private final Suppressions suppressions = new Suppressions();
+  /** Serialises the identity upserts and commits of concurrent writes (see WriteSession). */
+  private final ReentrantLock identityLock = new ReentrantLock();
   /** Ids of batches being written right now: a concurrent batch must not write them too. */
   private final Set<Long> pendingIds = new HashSet<>();
   private final Counter duplicates;
@@ -120,6 +128,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
       Schema.create(root);
       DuckDbWarehouse warehouse = new DuckDbWarehouse(file, root, recentIdsCapacity, registry);
       warehouse.loadRecentIds();
+      warehouse.loadSuppressions();
       return warehouse;
     } catch (SQLException | RuntimeException e) {
       try {
@@ -158,7 +167,10 @@ public final class DuckDbWarehouse implements AutoCloseable {
 
   /**
    * Writes a batch atomically: its events (minus duplicates), its quarantine rows and the
-   * consumer's new positions all commit, or none of it does.
+   * consumer's new positions all commit, or none of it does. Events and quarantined records of
+   * suppressed ids are left out (a deletion may have suppressed them after the pipeline looked).
+   * A transaction conflict with a concurrent writer or deletion (two writers linking the same
+   * identity, a deletion removing it) is retried here a few times.
    *
    * @throws SQLException when DuckDB refuses the write (disk full, ...); nothing was written and
    *                      the caller retries the same batch
@@ -167,25 +179,47 @@ public final class DuckDbWarehouse implements AutoCloseable {
     if (closed) {
       throw new SQLException("warehouse is closed");
     }
-    Reservation reservation = reserve(batch.events());
+    // Held from the suppression check to the commit: see Suppressions.
+    suppressions.writes.readLock().lock();
+    try {
+      return writeUnlessSuppressed(batch);
+    } finally {
+      suppressions.writes.readLock().unlock();
+    }
+  }
+
+  private WriteResult writeUnlessSuppressed(WarehouseBatch batch) throws SQLException {
+    List<LoggedEvent> events = batch.events();
+    List<QuarantinedRecord> quarantined = batch.quarantined();
+    int suppressedEvents = 0;
+    List<QuarantinedRecord> suppressedQuarantine = List.of();
+    if (!suppressions.isEmpty()) {
+      events = new ArrayList<>(events.size());
+      for (LoggedEvent logged : batch.events()) {
+        if (suppressions.suppressed(logged.event())) {
+          suppressedEvents++;
+        } else {
+          events.add(logged);
+        }
+      }
+      quarantined = new ArrayList<>(quarantined.size());
+      for (QuarantinedRecord q : batch.quarantined()) {
+        if (suppressions.suppressedPayload(q.payload())) {
+          if (suppressedQuarantine.isEmpty()) {
+            suppressedQuarantine = new ArrayList<>();
+          }
+          suppressedQuarantine.add(q);
+        } else {
+          quarantined.add(q);
+        }
+      }
+    }
+    Reservation reservation = reserve(events);
     boolean committed = false;
     int unstorableCount;
     try {
-      WriteSession session = session();
-      try {
-        unstorableCount = session.write(reservation.fresh(), batch.quarantined(), batch.consumer(),
-            batch.nextOffsets(), rowHookForTests);
-        committed = true;
-      } catch (SQLException | RuntimeException e) {
-        session.discard();
-        session = null;
-        lastWriteFailure = e.getMessage();
-        throw e;
-      } finally {
-        if (session != null) {
-          release(session);
-        }
-      }
+      unstorableCount = writeRetryingConflicts(reservation.fresh(), quarantined, batch);
+      committed = true;
     } finally {
       settle(reservation, committed);
     }
@@ -193,7 +227,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     duplicates.increment(reservation.duplicates().size());
     unstorable.increment(unstorableCount);
     return new WriteResult(reservation.fresh().size() - unstorableCount, reservation.duplicates().size(),
-        batch.quarantined().size() + unstorableCount);
+        quarantined.size() + unstorableCount, suppressedEvents, suppressedQuarantine);
   }
 
   /**
@@ -208,9 +242,28 @@ public final class DuckDbWarehouse implements AutoCloseable {
     if (closed) {
       throw new SQLException("warehouse is closed");
     }
+    // As for write(): a deletion waits for this page, and this page sees the deletion's
+    // suppressions. The identity lock is held throughout: the page links ids like a batch, and
+    // replay is rare enough to take turns with the workers rather than retry conflicts.
+    suppressions.writes.readLock().lock();
+    identityLock.lock();
+    try {
+      return resolveUnlessSuppressed(resolution);
+    } finally {
+      identityLock.unlock();
+      suppressions.writes.readLock().unlock();
+    }
+  }
+
+  private QuarantineResolution.Result resolveUnlessSuppressed(QuarantineResolution resolution) throws SQLException {
     Map<LoggedEvent, QuarantineResolution.Passed> byEvent = new java.util.IdentityHashMap<>();
     List<LoggedEvent> events = new ArrayList<>(resolution.passed().size());
+    List<String> removed = new ArrayList<>(resolution.removedIds());
     for (QuarantineResolution.Passed passed : resolution.passed()) {
+      if (suppressions.suppressed(passed.event().event())) {
+        removed.add(passed.quarantineId()); // an erased person's row goes, and nothing is written
+        continue;
+      }
       byEvent.put(passed.event(), passed);
       events.add(passed.event());
     }
@@ -222,7 +275,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
       try {
         result = session.resolve(reservation.fresh().stream().map(byEvent::get).toList(),
             reservation.duplicates().stream().map(e -> byEvent.get(e).quarantineId()).toList(),
-            resolution.removedIds(), resolution.stillFailing());
+            removed, resolution.stillFailing(), identityLock);
         committed = true;
       } catch (SQLException | RuntimeException e) {
         session.discard();
@@ -278,6 +331,67 @@ public final class DuckDbWarehouse implements AutoCloseable {
           recentIds.add(hash);
         }
       }
+    }
+  }
+
+  private int writeRetryingConflicts(List<LoggedEvent> fresh, List<QuarantinedRecord> quarantined,
+                                     WarehouseBatch batch) throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      // After a conflict the whole transaction takes the identity lock, so its snapshot stays
+      // current for the identity rows until it commits: the second attempt cannot conflict again
+      // (a deletion may still; it is retried too). The lock comes first: preparing a new
+      // session's statements already starts its snapshot.
+      boolean serialised = attempt > 1;
+      if (serialised) {
+        pause(attempt * 10L);
+        identityLock.lock();
+      }
+      WriteSession session;
+      try {
+        session = session();
+      } catch (SQLException | RuntimeException e) {
+        if (serialised) {
+          identityLock.unlock();
+        }
+        throw e;
+      }
+      try {
+        int unstorableCount = session.write(fresh, quarantined, batch.consumer(), batch.nextOffsets(),
+            rowHookForTests, identityLock);
+        release(session);
+        return unstorableCount;
+      } catch (SQLException | RuntimeException e) {
+        session.discard();
+        if (isConflict(e) && attempt < CONFLICT_ATTEMPTS && !closed) {
+          log.debug("Write conflict (attempt {}): {}; retrying", attempt, e.getMessage());
+          continue;
+        }
+        lastWriteFailure = e.getMessage();
+        throw e;
+      } finally {
+        if (serialised) {
+          identityLock.unlock();
+        }
+      }
+    }
+  }
+
+  /**
+   * DuckDB's optimistic concurrency: two transactions touching the same row — or a primary key
+   * one inserted after the other began — fail one of them at the statement or the commit.
+   * Trying again, in a new transaction, sees the other's result.
+   */
+  static boolean isConflict(Exception e) {
+    String message = e.getMessage();
+    return message != null && (message.contains("Conflict on") || message.contains("write-write conflict")
+        || message.contains("uplicate key") || message.contains("no transaction is active"));
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -415,6 +529,124 @@ public final class DuckDbWarehouse implements AutoCloseable {
   private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
     for (int i = 0; i < params.size(); i++) {
       ps.setObject(i + 1, params.get(i));
+    }
+  }
+
+  /** The ids whose events are not stored; shared with the pipeline's suppression step. */
+  public Suppressions suppressions() {
+    return suppressions;
+  }
+
+  private void loadSuppressions() throws SQLException {
+    List<String> ids = new ArrayList<>();
+    try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM suppressions")) {
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+    }
+    suppressions.addAll(ids);
+    if (!ids.isEmpty()) {
+      log.info("Warehouse {}: {} suppressed ids loaded; their events are dropped", file, ids.size());
+    }
+  }
+
+  /**
+   * Erases a person and suppresses their ids (see {@link PersonDeletion}); give exactly one of
+   * the two ids. Safe to run while workers write, and safe to repeat.
+   *
+   * @param actor who asked, for the audit entry
+   */
+  public DeletionResult deletePerson(String userId, String anonymousId, String actor)
+      throws SQLException, InterruptedException {
+    if ((userId == null) == (anonymousId == null)) {
+      throw new IllegalArgumentException("give either a userId or an anonymousId");
+    }
+    if (closed) {
+      throw new SQLException("warehouse is closed");
+    }
+    try (DuckDBConnection conn = root.duplicate()) {
+      conn.setAutoCommit(false);
+      return new PersonDeletion(conn, suppressions, identityLock).run(userId, anonymousId, actor);
+    }
+  }
+
+  /** The privacy audit, newest entry first. */
+  public List<Map<String, Object>> privacyAudit(int limit) throws SQLException {
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement("SELECT * FROM privacy_audit ORDER BY id DESC LIMIT ?")) {
+        ps.setInt(1, Math.max(0, limit));
+        return rows(ps);
+      }
+    }
+  }
+
+  /**
+   * The latest session of every visitor active within {@code window} before the newest event
+   * the warehouse holds (not before now: after downtime the log still holds the events that
+   * continue those sessions).
+   */
+  public List<SessionSnapshot> recentSessions(Duration window) throws SQLException {
+    String sql = "WITH recent AS (SELECT DISTINCT session_id FROM events"
+        + "   WHERE received_at >= (SELECT max(received_at) FROM events) - to_milliseconds(CAST(? AS BIGINT))"
+        + "   AND session_id IS NOT NULL AND session_number > 0 AND visitor_id IS NOT NULL),"
+        + " s AS (SELECT e.visitor_id, e.session_id, max(e.session_number) AS number,"
+        + "   epoch_ms(min(least(e.timestamp, e.received_at))) AS start_ms,"
+        + "   epoch_ms(max(least(e.timestamp, e.received_at))) AS last_ms,"
+        + "   epoch_ms(max(e.received_at)) AS last_received_ms,"
+        + "   max(e.utm_source) AS utm_source, max(e.utm_medium) AS utm_medium, max(e.utm_campaign) AS utm_campaign,"
+        + "   max(CAST(e.click_ids AS VARCHAR)) AS click_ids"
+        + "   FROM events e JOIN recent USING (session_id) GROUP BY e.visitor_id, e.session_id)"
+        + " SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY visitor_id ORDER BY last_ms DESC) AS nth FROM s)"
+        + " WHERE nth = 1";
+    List<SessionSnapshot> sessions = new ArrayList<>();
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+        ps.setLong(1, window.toMillis());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sessions.add(new SessionSnapshot(rs.getString("visitor_id"), rs.getString("session_id"),
+                rs.getInt("number"), rs.getLong("start_ms"), rs.getLong("last_ms"), rs.getLong("last_received_ms"),
+                rs.getString("utm_source"), rs.getString("utm_medium"), rs.getString("utm_campaign"),
+                clickIds(rs.getString("click_ids"))));
+          }
+        }
+      }
+    }
+    return sessions;
+  }
+
+  private static Map<String, String> clickIds(String json) {
+    if (json == null) {
+      return Map.of();
+    }
+    try {
+      Map<String, String> ids = new LinkedHashMap<>();
+      JSON.readTree(json).fields().forEachRemaining(f -> ids.put(f.getKey(), f.getValue().asText()));
+      return ids;
+    } catch (JsonProcessingException | RuntimeException e) {
+      return Map.of();
+    }
+  }
+
+  /**
+   * The highest session number of the most recently active visitors (up to {@code limit}, looking
+   * back at most {@code lookBack} from the newest event), newest last.
+   */
+  public void sessionCounts(Duration lookBack, int limit, BiConsumer<String, Integer> sink) throws SQLException {
+    String sql = "SELECT visitor_id, n FROM (SELECT visitor_id, max(session_number) AS n, max(received_at) AS seen"
+        + "   FROM events WHERE received_at >= (SELECT max(received_at) FROM events) - to_milliseconds(CAST(? AS BIGINT))"
+        + "   AND session_number > 0 AND visitor_id IS NOT NULL GROUP BY visitor_id ORDER BY seen DESC LIMIT ?)"
+        + " ORDER BY seen";
+    synchronized (readLock) {
+      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+        ps.setLong(1, lookBack.toMillis());
+        ps.setInt(2, limit);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sink.accept(rs.getString(1), rs.getInt(2));
+          }
+        }
+      }
     }
   }
 

@@ -118,6 +118,7 @@ final class Schema {
       comment(s, "events", EVENTS);
       comment(s, "quarantine", QUARANTINE);
     }
+    PeopleSchema.create(conn);
   }
 
   /** Adds the replay columns to a quarantine table written by an older version, and ids to its rows. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.locks.Lock;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -65,9 +66,10 @@ final class WriteSession implements AutoCloseable {
    * @return how many events were quarantined as unstorable
    */
   int write(List<LoggedEvent> events, List<QuarantinedRecord> alreadyQuarantined, String consumer,
-            Map<Integer, Long> nextOffsets, RowHook hook) throws SQLException {
+            Map<Integer, Long> nextOffsets, RowHook hook, Lock identityLock) throws SQLException {
     begin.execute(); // opens the transaction before the first append (see class comment)
     List<QuarantinedRecord> quarantined = alreadyQuarantined;
+    IdentityLinks links = new IdentityLinks();
     if (!events.isEmpty()) {
       try (DuckDBAppender appender = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
         for (int i = 0; i < events.size(); i++) {
@@ -82,6 +84,7 @@ final class WriteSession implements AutoCloseable {
             continue;
           }
           EventColumns.append(appender, values);
+          links.add(events.get(i).event());
           if (hook != null) {
             hook.afterRow(i);
           }
@@ -114,8 +117,37 @@ final class WriteSession implements AutoCloseable {
       upsertPosition.setLong(3, position.getValue());
       upsertPosition.executeUpdate();
     }
-    conn.commit();
+    commit(links, identityLock);
     return quarantined.size() - alreadyQuarantined.size();
+  }
+
+  /**
+   * Commits, upserting the identity links first in the same transaction: a link exists exactly
+   * when the events that show it do. DuckDB fails one of two open transactions that update the
+   * same row, and two workers may well link the same ids; so the link upserts and their commits
+   * take turns (only this tail of a write is serialised, and only for batches that link ids).
+   */
+  private void commit(IdentityLinks links, Lock identityLock) throws SQLException {
+    if (links.isEmpty()) {
+      conn.commit();
+    } else {
+      identityLock.lock();
+      try {
+        links.upsert(conn);
+        conn.commit();
+      } catch (SQLException | RuntimeException e) {
+        // Undo before letting go of the lock: a failed upsert leaves its rows changed in this
+        // open transaction, and the next writer to touch them would conflict with it.
+        try {
+          conn.rollback();
+        } catch (SQLException | RuntimeException alreadyGone) {
+          e.addSuppressed(alreadyGone);
+        }
+        throw e;
+      } finally {
+        identityLock.unlock();
+      }
+    }
   }
 
   /**
@@ -128,7 +160,8 @@ final class WriteSession implements AutoCloseable {
    * @param windowDups quarantine ids of passed events the dedupe window already knew
    */
   QuarantineResolution.Result resolve(List<QuarantineResolution.Passed> fresh, List<String> windowDups,
-                                      List<String> removedIds, List<QuarantineResolution.Failed> stillFailing)
+                                      List<String> removedIds, List<QuarantineResolution.Failed> stillFailing,
+                                      Lock identityLock)
       throws SQLException {
     begin.execute();
     Set<String> stored = storedIds(fresh);
@@ -137,6 +170,7 @@ final class WriteSession implements AutoCloseable {
     List<QuarantineResolution.Failed> update = new ArrayList<>(stillFailing);
     int written = 0;
     int duplicates = windowDups.size();
+    IdentityLinks links = new IdentityLinks();
     if (!fresh.isEmpty()) {
       try (DuckDBAppender appender = conn.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
         for (QuarantineResolution.Passed passed : fresh) {
@@ -154,6 +188,7 @@ final class WriteSession implements AutoCloseable {
             continue;
           }
           EventColumns.append(appender, values);
+          links.add(event);
           delete.add(passed.quarantineId());
           written++;
         }
@@ -184,7 +219,7 @@ final class WriteSession implements AutoCloseable {
         ps.executeUpdate();
       }
     }
-    conn.commit();
+    commit(links, identityLock);
     return new QuarantineResolution.Result(written, duplicates, update.size() - stillFailing.size());
   }
 

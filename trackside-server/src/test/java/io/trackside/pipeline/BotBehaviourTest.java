@@ -21,7 +21,7 @@ class BotBehaviourTest {
     String json = "{\"type\":\"" + type + "\",\"anonymousId\":\"" + visitor + "\",\"timestamp\":\"" + at + "\""
         + (type.equals("track") ? ",\"event\":\"Added To Cart\"" : "") + "}";
     EnrichedEvent e = enriched(json, null);
-    new VisitorIds().apply(e);
+    new VisitorIds(DailySalts.inMemory(java.time.ZoneOffset.UTC, java.time.Clock.systemUTC()), true).apply(e);
     behaviour.apply(e);
     return e;
   }
@@ -93,7 +93,7 @@ class BotBehaviourTest {
     for (int i = 0; i < 20; i++) {
       EnrichedEvent e = enriched("{\"type\":\"page\",\"anonymousId\":\"g\",\"timestamp\":\"" + T0.plusMillis(i) + "\"}",
           null);
-      new VisitorIds().apply(e);
+      new VisitorIds(DailySalts.inMemory(java.time.ZoneOffset.UTC, java.time.Clock.systemUTC()), true).apply(e);
       e.bot = true;
       e.botReason = "user_agent";
       step.apply(e);

@@ -100,6 +100,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void cookielessModeAndSessionsAreSetInTheFileTheEnvironmentOrFlagsAndCheckedAtStart() throws Exception {
+    Path file = dir.resolve("trackside.yml");
+    io.trackside.pipeline.PipelineConfig defaults = ConfigLoader.load(file, Map.of(), Map.of()).config().pipeline();
+    assertThat(defaults.cookieless()).isTrue();
+    assertThat(defaults.sessionTimeout()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(defaults.timeZone().normalized()).isEqualTo(java.time.ZoneOffset.UTC);
+    assertThat(Files.readString(file)).contains("cookieless: true").contains("timeout: 30m").contains("time-zone: UTC");
+
+    io.trackside.pipeline.PipelineConfig set = ConfigLoader.load(file, Map.of("TRACKSIDE_PRIVACY_COOKIELESS", "false",
+        "TRACKSIDE_SESSIONS_TIME_ZONE", "Europe/Berlin"), Map.of("sessions.timeout", "45m")).config().pipeline();
+    assertThat(set.cookieless()).isFalse();
+    assertThat(set.sessionTimeout()).isEqualTo(Duration.ofMinutes(45));
+    assertThat(set.timeZone()).isEqualTo(java.time.ZoneId.of("Europe/Berlin"));
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_SESSIONS_TIME_ZONE", "Mars/Olympus"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("sessions.time-zone").hasMessageContaining("Mars/Olympus");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of("sessions.timeout", "0m")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("sessions.timeout");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of("sessions.timeout", "half an hour")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("sessions.timeout");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of("privacy.cookieless", "maybe")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("privacy.cookieless");
+  }
+
+  @Test
   void trackingPlanSettingsHaveDefaultsPerSourceOverridesAndEnvironmentVariables() throws Exception {
     Path file = dir.resolve("c.yml");
     Files.writeString(file, """

@@ -1,0 +1,108 @@
+package io.trackside.warehouse;
+
+import io.trackside.core.Event;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The identity links a batch shows — every event that carries both an anonymousId and a
+ * userId, and every alias (previousId → userId) — deduplicated in memory and upserted into
+ * {@code identities} in the batch's transaction: a link seen again only widens its
+ * first_seen/last_seen.
+ */
+final class IdentityLinks {
+
+  /** Rows per INSERT: few statements per batch, and a statement DuckDB parses quickly. */
+  static final int ROWS_PER_STATEMENT = 200;
+
+  private static final class Link {
+    final String anonymousId;
+    final String userId;
+    final String source;
+    long first;
+    long last;
+
+    Link(String anonymousId, String userId, String source, long at) {
+      this.anonymousId = anonymousId;
+      this.userId = userId;
+      this.source = source;
+      this.first = at;
+      this.last = at;
+    }
+  }
+
+  private final Map<String, Link> links = new LinkedHashMap<>();
+
+  void add(Event e) {
+    String user = e.userId();
+    if (user == null || user.isEmpty()) {
+      return;
+    }
+    if (e.anonymousId() != null && !e.anonymousId().isEmpty()) {
+      add(e.anonymousId(), user, e);
+    }
+    if ("alias".equals(e.type()) && e.previousId() != null && !e.previousId().isEmpty()) {
+      add(e.previousId(), user, e);
+    }
+  }
+
+  private void add(String anonymousId, String userId, Event e) {
+    if (anonymousId.equals(userId)) {
+      return; // a client that sends the user id as anonymous id links nothing
+    }
+    long at = micros(e.timestamp() != null ? e.timestamp() : e.receivedAt());
+    Link link = links.computeIfAbsent(anonymousId + '\0' + userId,
+        k -> new Link(anonymousId, userId, e.source(), at));
+    link.first = Math.min(link.first, at);
+    link.last = Math.max(link.last, at);
+  }
+
+  boolean isEmpty() {
+    return links.isEmpty();
+  }
+
+  void upsert(Connection conn) throws SQLException {
+    if (links.isEmpty()) {
+      return;
+    }
+    List<Link> all = new ArrayList<>(links.values());
+    for (int from = 0; from < all.size(); from += ROWS_PER_STATEMENT) {
+      List<Link> chunk = all.subList(from, Math.min(all.size(), from + ROWS_PER_STATEMENT));
+      try (PreparedStatement ps = conn.prepareStatement(sql(chunk.size()))) {
+        int p = 1;
+        for (Link link : chunk) {
+          ps.setString(p++, link.anonymousId);
+          ps.setString(p++, link.userId);
+          ps.setLong(p++, link.first);
+          ps.setLong(p++, link.last);
+          ps.setString(p++, link.source);
+        }
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static String sql(int rows) {
+    StringBuilder sql = new StringBuilder(
+        "INSERT INTO identities (anonymous_id, user_id, first_seen, last_seen, source) VALUES ");
+    for (int i = 0; i < rows; i++) {
+      sql.append(i == 0 ? "" : ", ")
+          .append("(?, ?, make_timestamp(CAST(? AS BIGINT)), make_timestamp(CAST(? AS BIGINT)), ?)");
+    }
+    return sql.append(" ON CONFLICT (anonymous_id, user_id) DO UPDATE SET")
+        .append(" first_seen = least(identities.first_seen, excluded.first_seen),")
+        .append(" last_seen = greatest(identities.last_seen, excluded.last_seen)")
+        .toString();
+  }
+
+  /** Epoch microseconds; the event's row was appended, so its time fits. */
+  private static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+  }
+}

@@ -1,0 +1,17 @@
+package io.trackside.warehouse;
+
+import java.util.Map;
+
+/**
+ * A visitor's latest session as the warehouse holds it, to resume sessionisation after a
+ * restart.
+ *
+ * @param startMillis        the session's earliest event timestamp
+ * @param lastMillis         the session's latest event timestamp
+ * @param lastReceivedMillis when the latest of its events was received
+ * @param clickIds           click ids of the session's campaign, name → value (empty if none)
+ */
+public record SessionSnapshot(String visitorId, String sessionId, int sessionNumber, long startMillis,
+                              long lastMillis, long lastReceivedMillis, String utmSource, String utmMedium,
+                              String utmCampaign, Map<String, String> clickIds) {
+}
