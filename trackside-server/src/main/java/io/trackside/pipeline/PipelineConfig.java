@@ -2,7 +2,6 @@ package io.trackside.pipeline;
 
 import java.time.Duration;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /**
  * The pipeline's settings (the {@code privacy:}, {@code enrichment:}, {@code bots:},
@@ -49,7 +48,7 @@ public record PipelineConfig(boolean storeRawIp, boolean userAgent, boolean drop
 
   public static PipelineConfig defaults() {
     return new PipelineConfig(false, true, false, 10, Duration.ofSeconds(10), TrackingPlanConfig.none(),
-        AttributionConfig.defaults(), PiiPolicy.defaults(), true, Duration.ofMinutes(30), ZoneOffset.UTC,
+        AttributionConfig.defaults(), PiiPolicy.defaults(), true, Duration.ofMinutes(30), ZoneId.of("UTC"),
         GeoConfig.off());
   }
 

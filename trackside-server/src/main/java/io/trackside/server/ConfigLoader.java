@@ -496,7 +496,7 @@ final class ConfigLoader {
         return fallback;
       }
       try {
-        return ZoneId.of(text.trim()).normalized(); // "UTC" is the offset Z, equal to the default
+        return ZoneId.of(text.trim());
       } catch (DateTimeException e) {
         throw new ConfigException(dotted + " must be a time zone such as UTC, Europe/Berlin or America/New_York,"
             + " got '" + text + "'");
