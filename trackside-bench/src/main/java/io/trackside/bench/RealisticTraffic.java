@@ -70,12 +70,15 @@ final class RealisticTraffic {
 
   Hit next() {
     long n = sequence++;
-    String ua = USER_AGENTS.get(weighted(UA_WEIGHTS));
-    String ip = random.nextInt(10) == 0 ? ipv6() : ipv4();
+    // A visitor keeps its address and browser across its events, as people do; 200,000 visitors.
+    long visitor = random.nextLong(200_000);
+    SplittableRandom person = new SplittableRandom(visitor * 0x9E3779B97F4A7C15L);
+    String ua = USER_AGENTS.get(weighted(person, UA_WEIGHTS));
+    String ip = person.nextInt(10) == 0 ? ipv6(person) : ipv4(person);
     String product = PRODUCTS[random.nextInt(PRODUCTS.length)];
     String referrer = REFERRERS[random.nextInt(REFERRERS.length)];
     String url = "https://shop.example/p/" + product + CAMPAIGNS[random.nextInt(CAMPAIGNS.length)];
-    String anon = "anon-" + Long.toHexString(random.nextLong(200_000));
+    String anon = "anon-" + Long.toHexString(visitor);
     int kind = random.nextInt(100);
     String head = "{\"messageId\":\"bench-" + n + "\",\"anonymousId\":\"" + anon + "\","
         + "\"timestamp\":\"2026-11-28T10:" + two((n / 60) % 60) + ":" + two(n % 60) + ".000Z\","
@@ -105,7 +108,7 @@ final class RealisticTraffic {
     return new Hit(head + body + context + "}", ip, ua);
   }
 
-  private int weighted(int[] weights) {
+  private static int weighted(SplittableRandom random, int[] weights) {
     int total = 0;
     for (int w : weights) {
       total += w;
@@ -121,7 +124,7 @@ final class RealisticTraffic {
   }
 
   /** A public unicast IPv4 address (not private, loopback, link-local, CGNAT or multicast). */
-  private String ipv4() {
+  private static String ipv4(SplittableRandom random) {
     while (true) {
       int a = 1 + random.nextInt(223);
       int b = random.nextInt(256);
@@ -134,7 +137,7 @@ final class RealisticTraffic {
   }
 
   /** A global unicast IPv6 address in the ranges RIRs allocate from (2001:, 2a0x:, 2600:, 2400:). */
-  private String ipv6() {
+  private static String ipv6(SplittableRandom random) {
     String[] prefixes = {"2001:4860", "2a00:1450", "2a02:810", "2600:1f18", "2400:cb00", "2a01:4f8", "2a03:2880"};
     return prefixes[random.nextInt(prefixes.length)] + ":" + Integer.toHexString(random.nextInt(0x10000)) + "::"
         + Integer.toHexString(random.nextInt(0x10000));
