@@ -52,6 +52,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
 
   public static final int DEFAULT_RECENT_IDS = 2_000_000;
   static final String MEMORY_LIMIT = "192MB";
+  static final String WAL_AUTOCHECKPOINT = "64MB";
   /** Quarantine reason of an event that decoded but does not fit the events table. */
   public static final String UNSTORABLE = "unstorable";
   /** Attempts of a write or deletion that meets a transaction conflict. */
@@ -119,6 +120,11 @@ public final class DuckDbWarehouse implements AutoCloseable {
       // the collector and the log, and DuckDB spills large queries to disk above this limit.
       java.util.Properties settings = new java.util.Properties();
       settings.setProperty("memory_limit", MEMORY_LIMIT);
+      // DuckDB checkpoints (compresses the WAL into the columnar file) every 16 MB of WAL by
+      // default: with ~55 columns that is every few thousand rows, and it was 40 % of the write
+      // cost. At 64 MB the same rows cost 24 instead of 40 µs each (measured side by side, 50
+      // string columns, 5,000-row transactions); beyond 64 MB nothing more was gained.
+      settings.setProperty("wal_autocheckpoint", WAL_AUTOCHECKPOINT);
       root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), settings);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the DuckDB warehouse " + file + ": " + e.getMessage()
