@@ -54,7 +54,8 @@ public final class EmbeddedEventLog implements EventLog {
   private volatile boolean closed;
 
   private EmbeddedEventLog(EmbeddedLogConfig config, FileChannel lockChannel, FileLock lock,
-                           PartitionLog[] partitions, OffsetStore offsets, MeterRegistry registry) throws IOException {
+                           PartitionLog[] partitions, OffsetStore offsets, MeterRegistry registry, String metricPrefix)
+      throws IOException {
     this.config = config;
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -67,7 +68,7 @@ public final class EmbeddedEventLog implements EventLog {
     this.logSize = new AtomicLong(size);
     this.disk = new DiskSpaceGuard(Files.getFileStore(config.dir()), config.minFreeDiskBytes());
     disk.refresh(size);
-    this.metrics = new LogMetrics(registry, logSize, queuedBytes);
+    this.metrics = new LogMetrics(registry, metricPrefix, logSize, queuedBytes);
     PartitionWriter[] writers = new PartitionWriter[partitions.length];
     for (int i = 0; i < partitions.length; i++) {
       writers[i] = new PartitionWriter(partitions[i], config.segmentBytes(), logSize);
@@ -83,6 +84,12 @@ public final class EmbeddedEventLog implements EventLog {
 
   /** Opens (recovering) or creates the log in {@code config.dir()} and starts its writer. */
   public static EmbeddedEventLog open(EmbeddedLogConfig config, MeterRegistry registry) throws IOException {
+    return open(config, registry, "trackside.log");
+  }
+
+  /** Opens a log whose meters are named {@code <metricPrefix>.size.bytes} and so on (one process has two logs). */
+  public static EmbeddedEventLog open(EmbeddedLogConfig config, MeterRegistry registry, String metricPrefix)
+      throws IOException {
     Objects.requireNonNull(registry, "registry");
     Path dir = config.dir();
     Files.createDirectories(dir);
@@ -104,7 +111,7 @@ public final class EmbeddedEventLog implements EventLog {
         partitions[i] = PartitionLog.load(dir, i);
       }
       OffsetStore offsets = OffsetStore.load(dir.resolve("consumers"));
-      EmbeddedEventLog eventLog = new EmbeddedEventLog(config, lockChannel, lock, partitions, offsets, registry);
+      EmbeddedEventLog eventLog = new EmbeddedEventLog(config, lockChannel, lock, partitions, offsets, registry, metricPrefix);
       eventLog.start();
       return eventLog;
     } catch (IOException | RuntimeException e) {
@@ -161,6 +168,10 @@ public final class EmbeddedEventLog implements EventLog {
     for (LogRecord record : records) {
       if (record == null || record.value() == null) {
         return CompletableFuture.failedFuture(new IllegalArgumentException("null record or record value"));
+      }
+      if (record.partition() >= partitions()) {
+        return CompletableFuture.failedFuture(new IllegalArgumentException(
+            "partition " + record.partition() + " does not exist; the log has " + partitions()));
       }
       bytes += RecordFormat.sizeOf(record.value());
     }
@@ -229,6 +240,11 @@ public final class EmbeddedEventLog implements EventLog {
   public long committedOffset(String group, int partition) {
     partition(partition);
     return offsets.committed(group, partition);
+  }
+
+  @Override
+  public boolean hasCommitted(String group) {
+    return offsets.snapshot().containsKey(group);
   }
 
   PartitionLog partitionLog(int partition) {

@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param maxBytes hard cap: appends are refused with {@code log_full} rather than grow past it
  * @param minFreeDiskBytes appends are refused with {@code disk_full} when the filesystem has less free space
  * @param maxQueuedBytes bound of the append queue; appends beyond it are refused with {@code queue_full}
+ * @param sizeRetentionWaits whether size retention keeps segments a group has not read yet (the
+ *                           raw log: a slow warehouse must not lose events); false for the
+ *                           enriched log, where a dead destination must not fill the disk and stop
+ *                           ingest — what it had not read is deleted and counted as expired
  */
 public record EmbeddedLogConfig(
     Path dir,
@@ -24,7 +28,8 @@ public record EmbeddedLogConfig(
     long retentionBytes,
     long maxBytes,
     long minFreeDiskBytes,
-    long maxQueuedBytes) {
+    long maxQueuedBytes,
+    boolean sizeRetentionWaits) {
 
   private static final long MIB = 1024L * 1024;
   private static final long GIB = 1024 * MIB;
@@ -49,34 +54,42 @@ public record EmbeddedLogConfig(
 
   /** 4 partitions, 64 MiB segments, 7 days / 10 GiB retention, 20 GiB cap, 256 MiB free disk, 64 MiB queue. */
   public static EmbeddedLogConfig defaults(Path dir) {
-    return new EmbeddedLogConfig(dir, 4, 64 * MIB, Duration.ofDays(7), 10 * GIB, 20 * GIB, 256 * MIB, 64 * MIB);
+    return new EmbeddedLogConfig(dir, 4, 64 * MIB, Duration.ofDays(7), 10 * GIB, 20 * GIB, 256 * MIB, 64 * MIB, true);
   }
 
   public EmbeddedLogConfig withPartitions(int value) {
-    return new EmbeddedLogConfig(dir, value, segmentBytes, retentionAge, retentionBytes, maxBytes, minFreeDiskBytes, maxQueuedBytes);
+    return new EmbeddedLogConfig(dir, value, segmentBytes, retentionAge, retentionBytes, maxBytes, minFreeDiskBytes, maxQueuedBytes, sizeRetentionWaits);
   }
 
   public EmbeddedLogConfig withSegmentBytes(long value) {
-    return new EmbeddedLogConfig(dir, partitions, value, retentionAge, retentionBytes, maxBytes, minFreeDiskBytes, maxQueuedBytes);
+    return new EmbeddedLogConfig(dir, partitions, value, retentionAge, retentionBytes, maxBytes, minFreeDiskBytes, maxQueuedBytes, sizeRetentionWaits);
   }
 
   public EmbeddedLogConfig withRetentionAge(Duration value) {
-    return new EmbeddedLogConfig(dir, partitions, segmentBytes, value, retentionBytes, maxBytes, minFreeDiskBytes, maxQueuedBytes);
+    return new EmbeddedLogConfig(dir, partitions, segmentBytes, value, retentionBytes, maxBytes, minFreeDiskBytes, maxQueuedBytes, sizeRetentionWaits);
   }
 
   public EmbeddedLogConfig withRetentionBytes(long value) {
-    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, value, maxBytes, minFreeDiskBytes, maxQueuedBytes);
+    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, value, maxBytes, minFreeDiskBytes, maxQueuedBytes, sizeRetentionWaits);
   }
 
   public EmbeddedLogConfig withMaxBytes(long value) {
-    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, retentionBytes, value, minFreeDiskBytes, maxQueuedBytes);
+    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, retentionBytes, value, minFreeDiskBytes, maxQueuedBytes, sizeRetentionWaits);
   }
 
   public EmbeddedLogConfig withMinFreeDiskBytes(long value) {
-    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, retentionBytes, maxBytes, value, maxQueuedBytes);
+    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, retentionBytes, maxBytes, value, maxQueuedBytes, sizeRetentionWaits);
   }
 
   public EmbeddedLogConfig withMaxQueuedBytes(long value) {
-    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, retentionBytes, maxBytes, minFreeDiskBytes, value);
+    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, retentionBytes, maxBytes, minFreeDiskBytes, value, sizeRetentionWaits);
+  }
+
+  public EmbeddedLogConfig withSizeRetentionWaits(boolean value) {
+    return new EmbeddedLogConfig(dir, partitions, segmentBytes, retentionAge, retentionBytes, maxBytes, minFreeDiskBytes, maxQueuedBytes, value);
+  }
+
+  public EmbeddedLogConfig withDir(Path value) {
+    return new EmbeddedLogConfig(value, partitions, segmentBytes, retentionAge, retentionBytes, maxBytes, minFreeDiskBytes, maxQueuedBytes, sizeRetentionWaits);
   }
 }

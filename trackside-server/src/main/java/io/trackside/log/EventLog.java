@@ -31,6 +31,9 @@ public interface EventLog extends AutoCloseable {
   /** The committed position (next offset to read) of a group in a partition; 0 if none. */
   long committedOffset(String group, int partition);
 
+  /** Whether the group has ever committed a position (a new group may choose where to start). */
+  boolean hasCommitted(String group);
+
   /** Total bytes of the log on disk. */
   long sizeBytes();
 

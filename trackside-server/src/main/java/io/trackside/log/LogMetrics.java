@@ -17,6 +17,7 @@ final class LogMetrics {
   static final List<String> REFUSAL_REASONS = List.of("queue_full", "disk_full", "log_full", "closed", "io_error");
 
   private final MeterRegistry registry;
+  private final String prefix;
   private final List<Meter> meters = new ArrayList<>();
   final Counter appendedRecords;
   final Counter appendedBytes;
@@ -25,23 +26,24 @@ final class LogMetrics {
   private final Map<String, Counter> refused = new ConcurrentHashMap<>();
   private final Map<String, Counter> expiredUnconsumed = new ConcurrentHashMap<>();
 
-  LogMetrics(MeterRegistry registry, AtomicLong logSize, AtomicLong queuedBytes) {
+  LogMetrics(MeterRegistry registry, String prefix, AtomicLong logSize, AtomicLong queuedBytes) {
     this.registry = registry;
-    appendedRecords = add(Counter.builder("trackside.log.appended.records")
+    this.prefix = prefix;
+    appendedRecords = add(Counter.builder(prefix + ".appended.records")
         .description("Records made durable in the log").register(registry));
-    appendedBytes = add(Counter.builder("trackside.log.appended.bytes")
+    appendedBytes = add(Counter.builder(prefix + ".appended.bytes")
         .description("Bytes written to the log, record headers included").baseUnit("bytes").register(registry));
-    fsync = add(Timer.builder("trackside.log.fsync")
+    fsync = add(Timer.builder(prefix + ".fsync")
         .description("Time to fsync the partitions of one group commit").register(registry));
-    groupCommitRecords = add(DistributionSummary.builder("trackside.log.group.commit.records")
+    groupCommitRecords = add(DistributionSummary.builder(prefix + ".group.commit.records")
         .description("Records made durable by one group commit (one fsync per touched partition)").register(registry));
     for (String reason : REFUSAL_REASONS) {
-      refused.put(reason, add(Counter.builder("trackside.log.refused").tag("reason", reason)
+      refused.put(reason, add(Counter.builder(prefix + ".refused").tag("reason", reason)
           .description("Records the log did not take; the caller was told (503)").register(registry)));
     }
-    add(Gauge.builder("trackside.log.size.bytes", logSize, AtomicLong::get)
+    add(Gauge.builder(prefix + ".size.bytes", logSize, AtomicLong::get)
         .description("Bytes of the log on disk").register(registry));
-    add(Gauge.builder("trackside.log.queued.bytes", queuedBytes, AtomicLong::get)
+    add(Gauge.builder(prefix + ".queued.bytes", queuedBytes, AtomicLong::get)
         .description("Bytes waiting for the writer").register(registry));
   }
 
@@ -58,7 +60,7 @@ final class LogMetrics {
 
   /** Records deleted by age retention before a group read them: loss, not lag, so it has its own count. */
   void expiredUnconsumed(String group, long records) {
-    expiredUnconsumed.computeIfAbsent(group, g -> add(Counter.builder("trackside.log.expired.unconsumed.records")
+    expiredUnconsumed.computeIfAbsent(group, g -> add(Counter.builder(prefix + ".expired.unconsumed.records")
         .tag("group", g).description("Records deleted by age retention before the group consumed them")
         .register(registry))).increment(records);
   }

@@ -256,6 +256,12 @@ final class LogWriter implements Runnable {
   }
 
   private int partitionOf(LogRecord record) {
+    if (record.partition() >= 0) {
+      if (record.partition() >= writers.length) {
+        throw new IllegalArgumentException("partition " + record.partition() + " of " + writers.length);
+      }
+      return record.partition();
+    }
     String key = record.key();
     if (key == null) {
       roundRobin = (roundRobin + 1) % writers.length;

@@ -68,7 +68,7 @@ final class Retention {
           continue;
         }
         long end = partition.endOf(candidate);
-        List<String> behind = groupsBehind(groups, partition.id, end);
+        List<String> behind = config.sizeRetentionWaits() ? groupsBehind(groups, partition.id, end) : List.of();
         if (!behind.isEmpty()) {
           behind.stream().filter(g -> !blocking.contains(g)).forEach(blocking::add);
           continue;
@@ -81,7 +81,13 @@ final class Retention {
           oldestTime = time;
         }
       }
-      if (chosen == null || !delete(chosen, oldest, oldestEnd, "log over " + config.retentionBytes() + " bytes")) {
+      if (chosen == null) {
+        break;
+      }
+      if (!config.sizeRetentionWaits()) {
+        countUnconsumed(groups, chosen.id, oldest, oldestEnd);
+      }
+      if (!delete(chosen, oldest, oldestEnd, "log over " + config.retentionBytes() + " bytes")) {
         break;
       }
       deleted++;

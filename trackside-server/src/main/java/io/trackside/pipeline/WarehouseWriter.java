@@ -100,6 +100,7 @@ public final class WarehouseWriter implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
   private volatile String failing;
+  private volatile DuckDbWarehouse.BeforeCommit beforeCommit;
 
   public WarehouseWriter(EventLog eventLog, DuckDbWarehouse warehouse, Pipeline.Factory pipelines,
                          MeterRegistry registry, Config config) {
@@ -126,6 +127,11 @@ public final class WarehouseWriter implements AutoCloseable {
         .description("receivedAt of the newest event written to the warehouse (epoch seconds)")
         .baseUnit("seconds")
         .register(registry);
+  }
+
+  /** Before each commit, hands the events to be stored to this (the enriched log for destinations). Call before start. */
+  public void forwardTo(DuckDbWarehouse.BeforeCommit forwarder) {
+    this.beforeCommit = forwarder;
   }
 
   /**
@@ -343,7 +349,7 @@ public final class WarehouseWriter implements AutoCloseable {
       long started = System.nanoTime();
       WriteResult result;
       try {
-        result = warehouse.write(batch);
+        result = warehouse.write(batch, beforeCommit);
       } catch (SQLException | RuntimeException e) {
         writeFailures.increment();
         failing = "writing to the warehouse fails: " + e.getMessage();

@@ -1,6 +1,7 @@
 package io.trackside.server;
 
 import io.trackside.core.IntakeLimits;
+import io.trackside.destination.DestinationConfig;
 import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.pipeline.PipelineConfig;
 import java.nio.file.Path;
@@ -12,7 +13,8 @@ import java.util.List;
  */
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
-              IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, PipelineConfig pipeline) {
+              IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, PipelineConfig pipeline,
+              List<DestinationConfig> destinations) {
 
   /** A source of events, authenticated by its write key. */
   record Source(String name, String writeKey) {

@@ -1,6 +1,8 @@
 package io.trackside.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.trackside.destination.DestinationConfig;
+import io.trackside.destination.Destinations;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -224,14 +226,22 @@ final class ConfigLoader {
         r.size("log.retention-bytes", logDefaults.retentionBytes()),
         r.size("log.max-bytes", logDefaults.maxBytes()),
         r.size("log.min-free-disk", logDefaults.minFreeDiskBytes()),
-        r.size("log.max-queued-bytes", logDefaults.maxQueuedBytes()));
+        r.size("log.max-queued-bytes", logDefaults.maxQueuedBytes()), true);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("log settings: " + e.getMessage());
     }
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000),
-        pipeline(r, tree, sources, dataDir));
+        pipeline(r, tree, sources, dataDir), destinations(tree));
+  }
+
+  private static List<DestinationConfig> destinations(ObjectNode tree) throws ConfigException {
+    try {
+      return Destinations.parse(tree.get("destinations"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("destinations: " + e.getMessage());
+    }
   }
 
   private static PipelineConfig pipeline(Reader r, ObjectNode tree, List<Config.Source> sources, Path dataDir)

@@ -13,6 +13,7 @@ import io.trackside.collect.Cors;
 import io.trackside.collect.SegmentCollector;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.DestinationsApi;
 import io.trackside.dashboard.PrivacyApi;
 import io.trackside.dashboard.QuarantineReplayApi;
 import io.trackside.dashboard.TrackingPlanApi;
@@ -58,6 +59,7 @@ final class TracksideNode {
   private final ActiveTrackingPlan trackingPlan;
   private final SegmentIntake intake;
   private final QuarantineReplay replay;
+  private final Forwarding forwarding;
   private final Admission admission = new Admission();
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
@@ -65,7 +67,7 @@ final class TracksideNode {
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
                         PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
-                        SegmentIntake intake, QuarantineReplay replay, Vertx vertx) {
+                        SegmentIntake intake, QuarantineReplay replay, Forwarding forwarding, Vertx vertx) {
     this.config = config;
     this.registry = registry;
     this.log = log;
@@ -75,6 +77,7 @@ final class TracksideNode {
     this.trackingPlan = trackingPlan;
     this.intake = intake;
     this.replay = replay;
+    this.forwarding = forwarding;
     this.vertx = vertx;
   }
 
@@ -127,7 +130,18 @@ final class TracksideNode {
     pipeline.describe().forEach(line -> LOG.info("{}", line));
     WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipeline.factory(), registry,
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
+    Forwarding forwarding;
+    try {
+      forwarding = Forwarding.open(config.destinations(), config.log(), config.dataDir(), warehouse, writer, registry);
+    } catch (Exception e) {
+      pipeline.close();
+      warehouse.close();
+      log.close();
+      throw new StartupException("cannot prepare forwarding to destinations: " + e.getMessage()
+          + " (the enriched log is in " + config.dataDir().resolve("enriched").toAbsolutePath() + ")", e);
+    }
     writer.start();
+    forwarding.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
         .description("Records in the log not yet committed by the consumer group")
         .tag("group", WAREHOUSE_GROUP).register(registry);
@@ -136,7 +150,7 @@ final class TracksideNode {
     SegmentIntake intake = new SegmentIntake(config.limits());
     QuarantineReplay replay = new QuarantineReplay(warehouse, intake, pipeline.factory(), registry);
     TracksideNode node = new TracksideNode(config, registry, log, warehouse, pipeline, writer, trackingPlan, intake,
-        replay, vertx);
+        replay, forwarding, vertx);
     try {
       node.deployHttp();
     } catch (Exception e) {
@@ -157,7 +171,8 @@ final class TracksideNode {
     AdminApi api = new AdminApi(config.adminToken(), warehouse)
         .with(new TrackingPlanApi(trackingPlan))
         .with(new QuarantineReplayApi(replay))
-        .with(new PrivacyApi(warehouse));
+        .with(new PrivacyApi(warehouse))
+        .with(new DestinationsApi(forwarding.delivery()));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
@@ -190,6 +205,10 @@ final class TracksideNode {
     if (warehouseProblem != null) {
       problems.add("warehouse: " + warehouseProblem);
     }
+    String forwardingProblem = forwarding.problem();
+    if (forwardingProblem != null) {
+      problems.add("enriched log: " + forwardingProblem);
+    }
     String writerProblem = writer.check();
     if (writerProblem != null) {
       problems.add("warehouse writer: " + writerProblem);
@@ -219,6 +238,7 @@ final class TracksideNode {
     }
     replay.close(); // between two pages: each page is replayed entirely or not at all
     writer.stop();
+    forwarding.close();
     pipeline.close();
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();

@@ -182,19 +182,34 @@ public final class DuckDbWarehouse implements AutoCloseable {
    *                      the caller retries the same batch
    */
   public WriteResult write(WarehouseBatch batch) throws SQLException {
+    return write(batch, null);
+  }
+
+  /**
+   * Runs before the warehouse commits a batch, with the events it is about to write (not
+   * suppressed, not duplicates of stored ones). If it throws, nothing is written and the caller
+   * retries the batch. The enriched log for destinations is appended here, so a destination gets
+   * exactly the events the warehouse stores, deduplicated the same way.
+   */
+  public interface BeforeCommit {
+    void accept(List<LoggedEvent> fresh);
+  }
+
+  /** As {@link #write(WarehouseBatch)}, calling {@code beforeCommit} (if not null) before the commit. */
+  public WriteResult write(WarehouseBatch batch, BeforeCommit beforeCommit) throws SQLException {
     if (closed) {
       throw new SQLException("warehouse is closed");
     }
     // Held from the suppression check to the commit: see Suppressions.
     suppressions.writes.readLock().lock();
     try {
-      return writeUnlessSuppressed(batch);
+      return writeUnlessSuppressed(batch, beforeCommit);
     } finally {
       suppressions.writes.readLock().unlock();
     }
   }
 
-  private WriteResult writeUnlessSuppressed(WarehouseBatch batch) throws SQLException {
+  private WriteResult writeUnlessSuppressed(WarehouseBatch batch, BeforeCommit beforeCommit) throws SQLException {
     List<LoggedEvent> events = batch.events();
     List<QuarantinedRecord> quarantined = batch.quarantined();
     int suppressedEvents = 0;
@@ -224,6 +239,9 @@ public final class DuckDbWarehouse implements AutoCloseable {
     boolean committed = false;
     int unstorableCount;
     try {
+      if (beforeCommit != null && !reservation.fresh().isEmpty()) {
+        beforeCommit.accept(reservation.fresh());
+      }
       unstorableCount = writeRetryingConflicts(reservation.fresh(), quarantined, batch);
       committed = true;
     } finally {
@@ -699,6 +717,11 @@ public final class DuckDbWarehouse implements AutoCloseable {
         return "warehouse " + file + " cannot be queried: " + e.getMessage();
       }
     }
+  }
+
+  /** Another connection to the warehouse database, for a component with its own table (the dead letters). */
+  public java.sql.Connection newConnection() throws SQLException {
+    return root.duplicate();
   }
 
   /** Package-private for tests: another connection to the same database. */

@@ -170,6 +170,12 @@ final class PersonDeletion {
       bind(ps, bind(ps, bind(ps, bind(ps, 1, ids), ids), ids), ids);
       quarantine = ps.executeUpdate();
     }
+    // Dead letters hold the whole event for replay: they go too (counted with the quarantine).
+    try (PreparedStatement ps = conn.prepareStatement(
+        "DELETE FROM dead_letters WHERE user_id IN " + in + " OR anonymous_id IN " + in)) {
+      bind(ps, bind(ps, 1, ids), ids);
+      quarantine += ps.executeUpdate();
+    }
     long identities;
     try (PreparedStatement ps = conn.prepareStatement(
         "DELETE FROM identities WHERE user_id IN " + in + " OR anonymous_id IN " + in)) {

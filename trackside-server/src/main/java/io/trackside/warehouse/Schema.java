@@ -109,6 +109,14 @@ final class Schema {
       upgradeQuarantine(s);
       s.execute("CREATE TABLE IF NOT EXISTS log_positions (consumer VARCHAR NOT NULL, partition INTEGER NOT NULL,"
           + " next_offset BIGINT NOT NULL, PRIMARY KEY (consumer, partition))");
+      s.execute("CREATE SEQUENCE IF NOT EXISTS dead_letter_ids");
+      s.execute("CREATE TABLE IF NOT EXISTS dead_letters (id BIGINT PRIMARY KEY DEFAULT nextval('dead_letter_ids'),"
+          + " destination VARCHAR NOT NULL, event_id VARCHAR, message_id VARCHAR, user_id VARCHAR,"
+          + " anonymous_id VARCHAR, log_partition INTEGER, log_offset BIGINT, event_time TIMESTAMPTZ,"
+          + " dead_at TIMESTAMPTZ NOT NULL, reason VARCHAR NOT NULL, detail VARCHAR, status INTEGER,"
+          + " request VARCHAR, response VARCHAR, event VARCHAR, replayed_at TIMESTAMPTZ)");
+      s.execute("COMMENT ON TABLE dead_letters IS 'events a destination gave up on: reason, request, answer and"
+          + " the event itself, for replay'");
       verify(conn, "events", EVENTS);
       verify(conn, "quarantine", QUARANTINE);
       s.execute("COMMENT ON TABLE events IS 'valid events; written by the warehouse worker with the Appender'");

@@ -90,6 +90,16 @@ public final class InMemoryEventLog implements EventLog {
   }
 
   @Override
+  public boolean hasCommitted(String group) {
+    lock.lock();
+    try {
+      return committed.containsKey(group);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public long committedOffset(String group, int partition) {
     lock.lock();
     try {

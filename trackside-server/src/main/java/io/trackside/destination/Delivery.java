@@ -1,0 +1,290 @@
+package io.trackside.destination;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.trackside.log.EventLog;
+import io.trackside.log.LogConsumer;
+import io.trackside.log.StoredRecord;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One destination's reader of the enriched log: its own consumer group, so a slow or dead
+ * platform never holds up ingest, the warehouse or another destination. Reads a batch, has the
+ * {@link BatchSender} settle it, stores the dead letters, then commits the position up to the
+ * first unsettled event of each partition. A crash or stop in between means the uncommitted
+ * events are sent again (at-least-once; the stable event id lets platforms drop the repeat).
+ */
+final class Delivery {
+  private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+  static final String GROUP_PREFIX = "destination.";
+
+  private final DestinationConfig config;
+  private final Destination destination;
+  private final EventLog enriched;
+  private final DeadLetterStore deadLetters;
+  private final DestinationMetrics metrics;
+  private final CircuitBreaker breaker;
+  private final BatchSender sender;
+  private final ExecutorService senders;
+  private final PauseSwitch pause;
+  private final Object stopSignal = new Object();
+  private final int pollSize;
+  private Thread thread;
+  private volatile boolean running;
+
+  Delivery(DestinationConfig config, Destination destination, EventLog enriched, DeadLetterStore deadLetters,
+           HttpSender http, MeterRegistry registry, Predicate<DeliveryEvent> erased, PauseSwitch pause) {
+    this.config = config;
+    this.destination = destination;
+    this.enriched = enriched;
+    this.deadLetters = deadLetters;
+    this.pause = pause;
+    this.metrics = new DestinationMetrics(config.id(), registry);
+    this.breaker = new CircuitBreaker(5, Duration.ofSeconds(1), Duration.ofMinutes(2));
+    this.senders = Executors.newFixedThreadPool(config.concurrency(), r -> {
+      Thread t = new Thread(r, "destination-" + config.id() + "-sender");
+      t.setDaemon(true);
+      return t;
+    });
+    this.sender = new BatchSender(config, destination, http, breaker, Backoff.DEFAULT, metrics, senders, erased,
+        stopSignal);
+    // Enough events per read to keep every sender busy with full requests.
+    int perRequest = config.maxEvents() > 0 ? Math.min(config.maxEvents(), destination.limits().maxEvents())
+        : destination.limits().maxEvents();
+    this.pollSize = Math.max(100, Math.min(5_000, perRequest * config.concurrency() * 2));
+    Gauge.builder("trackside.destination.lag", this, Delivery::lag)
+        .description("events in the enriched log this destination has not settled yet")
+        .tag("destination", config.id()).register(registry);
+    Gauge.builder("trackside.destination.retrying", metrics.retrying, java.util.concurrent.atomic.AtomicLong::get)
+        .description("events in requests that failed and wait for their next attempt")
+        .tag("destination", config.id()).register(registry);
+    Gauge.builder("trackside.destination.paused", pause, p -> p.paused(config.id()) ? 1 : 0)
+        .description("1 while the destination is paused (events wait in the log)")
+        .tag("destination", config.id()).register(registry);
+    Gauge.builder("trackside.destination.circuit.open", breaker, b -> b.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
+        .description("1 while the circuit breaker holds requests back after repeated failures")
+        .tag("destination", config.id()).register(registry);
+  }
+
+  String group() {
+    return GROUP_PREFIX + config.id();
+  }
+
+  DestinationConfig config() {
+    return config;
+  }
+
+  Destination destination() {
+    return destination;
+  }
+
+  DestinationMetrics metrics() {
+    return metrics;
+  }
+
+  BatchSender sender() {
+    return sender;
+  }
+
+  CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  synchronized void start() {
+    running = true;
+    thread = new Thread(this::run, "destination-" + config.id());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Lets requests in flight finish (up to the timeout); unsettled events stay in the log for the next start. */
+  void stop(Duration timeout) {
+    running = false;
+    synchronized (stopSignal) {
+      stopSignal.notifyAll();
+    }
+    breaker.wake();
+    pause.wake();
+    Thread t;
+    synchronized (this) {
+      t = thread;
+    }
+    if (t != null) {
+      try {
+        t.join(timeout.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (t.isAlive()) {
+        t.interrupt();
+      }
+    }
+    senders.shutdownNow();
+  }
+
+  long lag() {
+    long lag = 0;
+    for (int p = 0; p < enriched.partitions(); p++) {
+      lag += Math.max(0, enriched.endOffset(p) - enriched.committedOffset(group(), p));
+    }
+    return lag;
+  }
+
+  /** ok, paused, retrying, circuit_open or stopped: one word for the API. */
+  String state() {
+    if (!running) {
+      return "stopped";
+    }
+    if (pause.paused(config.id())) {
+      return "paused";
+    }
+    if (breaker.state() != CircuitBreaker.State.CLOSED) {
+      return "circuit_open";
+    }
+    return metrics.retrying.get() > 0 ? "retrying" : "ok";
+  }
+
+  private void run() {
+    List<Integer> all = IntStream.range(0, enriched.partitions()).boxed().toList();
+    try (LogConsumer consumer = enriched.consumer(group(), all)) {
+      startAtEndIfNew(consumer, all);
+      while (running) {
+        if (pause.paused(config.id())) {
+          pause.awaitResume(config.id(), () -> !running);
+          continue;
+        }
+        List<StoredRecord> records = consumer.poll(pollSize, Duration.ofMillis(200));
+        if (records.isEmpty()) {
+          continue;
+        }
+        records = lingerForMore(consumer, records);
+        List<DeliveryItem> items = new ArrayList<>(records.size());
+        for (StoredRecord r : records) {
+          items.add(new DeliveryItem(r.partition(), r.offset(), r.value()));
+        }
+        List<DeadLetter> dead = sender.settle(items, () -> !running);
+        if (!storeUntilDone(dead)) {
+          return;
+        }
+        dead.forEach(d -> metrics.deadLettered(d.reason()));
+        Map<Integer, Long> settledUpTo = settledPrefix(items);
+        if (!settledUpTo.isEmpty()) {
+          consumer.commit(settledUpTo);
+        }
+        if (!allSettled(items)) {
+          // Stopping with events unsettled: re-read them from the log on the next start.
+          for (Map.Entry<Integer, Long> p : firstUnsettled(items).entrySet()) {
+            consumer.seek(p.getKey(), p.getValue());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      metrics.lastError = "delivery stopped: " + e;
+      log.error("Destination {} stopped: {}. Its events are safe in the log; restart Trackside.", config.id(),
+          e.toString(), e);
+      running = false;
+    }
+  }
+
+  /** A new destination starts with the events that arrive from now on, not with the log's whole history. */
+  private void startAtEndIfNew(LogConsumer consumer, List<Integer> partitions) {
+    if (enriched.hasCommitted(group())) {
+      return;
+    }
+    Map<Integer, Long> ends = new HashMap<>();
+    for (int p : partitions) {
+      ends.put(p, enriched.endOffset(p));
+      consumer.seek(p, enriched.endOffset(p));
+    }
+    consumer.commit(ends);
+    log.info("Destination {} ({}) starts with events arriving from now on", config.id(), destination.type());
+  }
+
+  private List<StoredRecord> lingerForMore(LogConsumer consumer, List<StoredRecord> first) throws InterruptedException {
+    if (first.size() >= pollSize || config.linger().isZero()) {
+      return first;
+    }
+    List<StoredRecord> all = new ArrayList<>(first);
+    long deadline = System.nanoTime() + config.linger().toNanos();
+    while (running && all.size() < pollSize) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      all.addAll(consumer.poll(pollSize - all.size(), Duration.ofNanos(left)));
+    }
+    return all;
+  }
+
+  /** Returns false when stopping while the warehouse refuses the dead letters (the batch is then read again). */
+  private boolean storeUntilDone(List<DeadLetter> dead) throws InterruptedException {
+    long backoff = 500;
+    while (true) {
+      try {
+        deadLetters.add(dead);
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        metrics.failedAttempt("storing dead letters failed: " + e.getMessage());
+        log.error("Destination {}: storing {} dead letters failed ({}); retrying in {} ms", config.id(),
+            dead.size(), e.getMessage(), backoff);
+        synchronized (stopSignal) {
+          if (!running) {
+            return false;
+          }
+          TimeUnit.MILLISECONDS.timedWait(stopSignal, backoff);
+        }
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+
+  /** Per partition, the offset after the last event of an unbroken run of settled events from the start. */
+  static Map<Integer, Long> settledPrefix(List<DeliveryItem> items) {
+    Map<Integer, Long> next = new HashMap<>();
+    Map<Integer, Boolean> broken = new HashMap<>();
+    for (DeliveryItem item : items) { // in log order within each partition
+      if (broken.getOrDefault(item.partition, false)) {
+        continue;
+      }
+      if (item.settled) {
+        next.put(item.partition, item.offset + 1);
+      } else {
+        broken.put(item.partition, true);
+      }
+    }
+    return next;
+  }
+
+  private static Map<Integer, Long> firstUnsettled(List<DeliveryItem> items) {
+    Map<Integer, Long> first = new HashMap<>();
+    for (DeliveryItem item : items) {
+      if (!item.settled) {
+        first.putIfAbsent(item.partition, item.offset);
+      }
+    }
+    return first;
+  }
+
+  private static boolean allSettled(List<DeliveryItem> items) {
+    for (DeliveryItem item : items) {
+      if (!item.settled) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
