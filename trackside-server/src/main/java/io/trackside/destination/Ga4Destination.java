@@ -130,7 +130,8 @@ public final class Ga4Destination implements Destination {
 
   /**
    * Session and engagement first (realtime needs them, so the parameter limit never drops them),
-   * then the page, then the event's own parameters, then the remaining properties.
+   * and the event id, then the page, then the event's own parameters, then the remaining
+   * properties.
    */
   private ObjectNode params(String name, DeliveryEvent e) {
     ObjectNode params = NODES.objectNode();
@@ -139,6 +140,10 @@ public final class Ga4Destination implements Destination {
       params.put("session_id", session);
     }
     params.put("engagement_time_msec", Ga4Identity.engagementTimeMsec(e));
+    if (e.eventId() != null) {
+      // GA4 does not deduplicate, but with the id in the BigQuery export a repeat can be found and dropped.
+      params.put("event_id", e.eventId());
+    }
     putPage(params, "page_location", e.pageUrl());
     putPage(params, "page_referrer", e.pageReferrer());
     String title = e.pageTitle();
@@ -255,12 +260,12 @@ public final class Ga4Destination implements Destination {
       answer = null;
     }
     if (answer == null || !answer.path("validationMessages").isArray()) {
-      return new Verdict.Rejected("ga4 validation answer unreadable: " + excerpt(body));
+      return new Verdict.Rejected("ga4_validation_unreadable: " + excerpt(body));
     }
     if (answer.path("validationMessages").isEmpty()) {
       return Verdict.DELIVERED;
     }
-    StringBuilder reason = new StringBuilder("ga4 validation:");
+    StringBuilder reason = new StringBuilder("ga4_validation:");
     for (JsonNode message : answer.path("validationMessages")) {
       reason.append(' ').append(message.path("validationCode").asText("?"))
           .append(' ').append(message.path("fieldPath").asText(""))

@@ -161,6 +161,7 @@ class Ga4MappingTest {
     DeliveryEvent e = deliver(track("Video Played", "{\"duration\":3}"));
     Mapped.Send send = send(destination().map(e));
     assertThat(send.eventId()).isEqualTo(e.eventId()).isNotBlank();
+    assertThat(send.body().get("params").get("event_id").asText()).isEqualTo(e.eventId());
     assertThat(send.body().properties()).extracting(Map.Entry::getKey)
         .containsExactly("name", "params", "timestamp_micros", Ga4Destination.REQUEST);
     JsonNode request = requestFields(send);
@@ -228,7 +229,7 @@ class Ga4MappingTest {
     assertThat(debug.verdict(200, "{\"validationMessages\":[]}")).isEqualTo(Verdict.DELIVERED);
     assertThat(debug.verdict(200, "{\"validationMessages\":[{\"fieldPath\":\"events\",\"description\":\"Event at index:"
         + " [0] has invalid name [_bad].\",\"validationCode\":\"NAME_INVALID\"}]}"))
-        .isEqualTo(new Verdict.Rejected("ga4 validation: NAME_INVALID events: Event at index: [0] has invalid name [_bad]."));
+        .isEqualTo(new Verdict.Rejected("ga4_validation: NAME_INVALID events: Event at index: [0] has invalid name [_bad]."));
     assertThat(debug.verdict(200, "<html>")).isInstanceOf(Verdict.Rejected.class);
   }
 

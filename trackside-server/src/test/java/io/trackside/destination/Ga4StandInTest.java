@@ -136,7 +136,7 @@ class Ga4StandInTest {
     HttpResponse<String> response = post(request);
     Verdict verdict = ga4.verdict(response.statusCode(), response.body());
     assertThat(verdict).isInstanceOf(Verdict.Rejected.class);
-    assertThat(((Verdict.Rejected) verdict).reason()).startsWith("ga4 validation: NAME_INVALID events[0].name: Event at index: [0]")
+    assertThat(((Verdict.Rejected) verdict).reason()).startsWith("ga4_validation: NAME_INVALID events[0].name: Event at index: [0]")
         .contains("VALUE_REQUIRED events[0].params.currency");
   }
 
