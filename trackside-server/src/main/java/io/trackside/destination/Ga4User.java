@@ -79,7 +79,7 @@ final class Ga4User {
       data.putArray("sha256_email_address").add(UserDataHashing.hashEmailForGoogle(email));
     }
     String phone = e.trait("phone");
-    if (phone != null && !phone.isBlank() && !UserDataHashing.normalizePhoneForGoogle(phone).isEmpty()) {
+    if (phone != null && usablePhone(phone)) {
       data.putArray("sha256_phone_number").add(UserDataHashing.hashPhoneForGoogle(phone));
     }
     ObjectNode address = address(e);
@@ -87,6 +87,18 @@ final class Ga4User {
       data.putArray("address").add(address);
     }
     return data.isEmpty() ? null : data;
+  }
+
+  /**
+   * A hash, or a number with its country code: a national number ("0151 …") would become
+   * "+0151…", which is no E.164 number and can never match, and nothing here knows the country.
+   */
+  private static boolean usablePhone(String phone) {
+    if (UserDataHashing.isSha256Hex(phone.strip())) {
+      return true;
+    }
+    String e164 = UserDataHashing.normalizePhoneForGoogle(phone);
+    return e164.length() >= 8 && !e164.startsWith("+0");
   }
 
   private static ObjectNode address(DeliveryEvent e) {

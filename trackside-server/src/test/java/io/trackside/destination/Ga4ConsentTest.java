@@ -73,6 +73,15 @@ class Ga4ConsentTest {
   }
 
   @Test
+  void aPhoneNumberWithoutItsCountryCodeIsNotSent() {
+    JsonNode data = requestFields(destination().map(deliver(withContext(ALL_GRANTED, TRAITS),
+        record -> ((ObjectNode) record.get("context").get("traits")).put("email", "a@example.com")
+            .put("phone", "0151 2345678")))).get("user_data");
+    assertThat(data.has("sha256_email_address")).isTrue();
+    assertThat(data.has("sha256_phone_number")).isFalse();
+  }
+
+  @Test
   void googleConsentModeDenialsWinOverTheGeneralAdvertisingPurpose() {
     // ad_storage granted makes the pipeline grant "advertising", but ad_user_data and ad_personalization were refused.
     String consentMode = "\"consent\":{\"ad_storage\":\"granted\",\"analytics_storage\":\"granted\","
