@@ -84,7 +84,7 @@ public final class Ga4Destination implements Destination {
     }
     if (name == null) {
       return new Mapped.Reject("no_ga4_event_name: '" + e.event() + "' has no letter or digit GA4 accepts;"
-          + " give it a name in eventNames");
+          + " give it a GA4 name under the destination's events setting");
     }
     Instant now = clock.instant();
     Instant at = e.timestamp() != null ? e.timestamp() : e.receivedAt();
