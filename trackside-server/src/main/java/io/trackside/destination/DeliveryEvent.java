@@ -20,6 +20,8 @@ import java.util.Set;
  * @param clickIds     advertising click ids from the landing URL (gclid, fbclid, ...)
  * @param utm          utm_source, utm_medium, ... as found (keys without the "utm_" prefix)
  * @param logPartition where the event sits in the enriched log (for dead letters and replay)
+ * @param recordBytes  size of the stored record: an upper bound of the Segment JSON's size, so
+ *                     that batching by bytes need not serialise every event twice
  */
 public record DeliveryEvent(
     String eventId, String source, String messageId, String type, String event, String name,
@@ -31,7 +33,7 @@ public record DeliveryEvent(
     String ip, String userAgent, Map<String, String> clickIds, Map<String, String> utm,
     String channel, String country, String region, String city,
     String deviceClass, String browser, String os, boolean bot,
-    int logPartition, long logOffset) {
+    int logPartition, long logOffset, int recordBytes) {
 
   /** The text of a property, or null when absent or not a scalar. */
   public String property(String name) {

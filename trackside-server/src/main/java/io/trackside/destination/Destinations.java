@@ -24,6 +24,8 @@ public final class Destinations {
   private static final Map<String, Function<DestinationConfig, Destination>> TYPES = new LinkedHashMap<>();
 
   static {
+    TYPES.put("ga4", Ga4Destination::new);
+    TYPES.put("meta", MetaDestination::new);
     TYPES.put("webhook", WebhookDestination::new);
     TYPES.put("segment", SegmentDestination::new);
   }

@@ -153,7 +153,7 @@ public final class EnrichedLogRecords {
         text(t, "ip"), text(t, "userAgent"), strings(t.path("clickIds")), strings(t.path("utm")),
         text(t, "channel"), text(t, "country"), text(t, "region"), text(t, "city"),
         text(t, "deviceClass"), text(t, "browser"), text(t, "os"), t.path("bot").asBoolean(false),
-        partition, offset);
+        partition, offset, record.length);
   }
 
   private static void putIfSet(ObjectNode node, String field, String value) {

@@ -55,11 +55,14 @@ final class SegmentDestination implements Destination {
     body.remove("receivedAt");
     body.remove("sentAt");
     body.remove("originalTimestamp");
-    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-    if (bytes.length > MAX_EVENT_BYTES) {
-      return new Mapped.Reject("too_large: the event is " + bytes.length + " bytes; Segment's API takes 32 KB");
+    int bytes = e.recordBytes(); // an upper bound; serialise only when it might be over the limit
+    if (bytes > MAX_EVENT_BYTES) {
+      bytes = body.toString().getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > MAX_EVENT_BYTES) {
+        return new Mapped.Reject("too_large: the event is " + bytes + " bytes; Segment's API takes 32 KB");
+      }
     }
-    return new Mapped.Send(e.eventId(), null, body, bytes.length);
+    return new Mapped.Send(e.eventId(), null, body, bytes);
   }
 
   @Override
@@ -69,12 +72,20 @@ final class SegmentDestination implements Destination {
     payloads.forEach(p -> batch.add(p.body()));
     return new OutgoingRequest("POST", batchUrl,
         Map.of("Content-Type", "application/json", "Authorization", authorization),
-        root.toString().getBytes(StandardCharsets.UTF_8));
+        bytes(root));
   }
 
   @Override
   public Verdict verdict(int status, String body) {
     return status >= 200 && status < 300 ? Verdict.DELIVERED
         : new Verdict.Rejected("segment answered " + status + ": " + (body.length() > 500 ? body.substring(0, 500) : body));
+  }
+
+  private static byte[] bytes(ObjectNode root) {
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+      throw new IllegalStateException(impossible);
+    }
   }
 }

@@ -72,8 +72,7 @@ final class WebhookDestination implements Destination {
     put(t, "browser", e.browser());
     put(t, "os", e.os());
     e.consent().forEach(t.putArray("consent")::add);
-    byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-    return new Mapped.Send(e.eventId(), null, body, bytes.length);
+    return new Mapped.Send(e.eventId(), null, body, e.recordBytes() + 64);
   }
 
   @Override
@@ -82,7 +81,7 @@ final class WebhookDestination implements Destination {
     root.put("sentAt", Instant.now().toString());
     ArrayNode batch = root.putArray("batch");
     payloads.forEach(p -> batch.add(p.body()));
-    byte[] body = root.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] body = bytes(root);
     Map<String, String> all = new LinkedHashMap<>(headers);
     all.put("Content-Type", "application/json");
     if (secret != null) {
@@ -118,6 +117,14 @@ final class WebhookDestination implements Destination {
   private static void put(ObjectNode node, String field, String value) {
     if (value != null) {
       node.put(field, value);
+    }
+  }
+
+  private static byte[] bytes(ObjectNode root) {
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException impossible) {
+      throw new IllegalStateException(impossible);
     }
   }
 }
