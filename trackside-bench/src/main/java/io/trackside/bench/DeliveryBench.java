@@ -2,7 +2,6 @@ package io.trackside.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trackside.core.EnrichedEvent;
 import io.trackside.core.ReceivedEvent;
@@ -16,8 +15,6 @@ import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.log.LogConsumer;
 import io.trackside.log.LogRecord;
 import io.trackside.warehouse.DuckDbWarehouse;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -46,27 +42,21 @@ public final class DeliveryBench {
     String type = args.length > 1 ? args[1] : "webhook";
     Path dir = Files.createTempDirectory("delivery-bench");
     AtomicLong received = new AtomicLong();
-    HttpServer standIn = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-    standIn.setExecutor(Executors.newFixedThreadPool(4, r -> {
-      Thread t = new Thread(r, "stand-in");
-      t.setDaemon(true);
-      return t;
-    }));
+    // The stand-in: a Vert.x server on one event loop that counts the events of each body.
+    io.vertx.core.Vertx standInVertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
     byte[] marker = marker(type);
-    standIn.createContext("/", exchange -> {
-      try (InputStream in = exchange.getRequestBody()) {
-        received.addAndGet(count(in.readAllBytes(), marker));
-      }
-      byte[] answer = "meta".equals(type) ? "{\"events_received\":1}".getBytes(StandardCharsets.UTF_8)
-          : "{}".getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders("ga4".equals(type) ? 204 : 200, "ga4".equals(type) ? -1 : answer.length);
-      if (!"ga4".equals(type)) {
-        exchange.getResponseBody().write(answer);
-      }
-      exchange.close();
-    });
-    standIn.start();
-    String base = "http://127.0.0.1:" + standIn.getAddress().getPort();
+    byte[] answer = "meta".equals(type) ? "{\"events_received\":1}".getBytes(StandardCharsets.UTF_8)
+        : "{}".getBytes(StandardCharsets.UTF_8);
+    io.vertx.core.http.HttpServer standIn = standInVertx.createHttpServer().requestHandler(request ->
+        request.body().onSuccess(body -> {
+          received.addAndGet(count(body.getBytes(), marker));
+          if ("ga4".equals(type)) {
+            request.response().setStatusCode(204).end();
+          } else {
+            request.response().putHeader("Content-Type", "application/json").end(io.vertx.core.buffer.Buffer.buffer(answer));
+          }
+        })).listen(0, "127.0.0.1").await();
+    String base = "http://127.0.0.1:" + standIn.actualPort();
     String yaml = switch (type) {
       case "webhook" -> "- {id: bench, type: webhook, url: '" + base + "/hook', secret: s, max-events: 500}";
       case "segment" -> "- {id: bench, type: segment, url: '" + base + "', write-key: k}";
@@ -80,6 +70,10 @@ public final class DeliveryBench {
          DuckDbWarehouse warehouse = DuckDbWarehouse.open(dir.resolve("w.duckdb"), registry);
          DeadLetterStore deadLetters = new DeadLetterStore(warehouse.newConnection())) {
       fill(log, events);
+      if (args.length > 2 && "map".equals(args[2])) {
+        mapOnly(log, Destinations.parse(new ObjectMapper(new YAMLFactory()).readTree(yaml)).get(0));
+        return;
+      }
       try (LogConsumer c = log.consumer("destination.bench", List.of(0, 1, 2, 3))) {
         Map<Integer, Long> zero = new HashMap<>();
         for (int p = 0; p < log.partitions(); p++) {
@@ -101,7 +95,40 @@ public final class DeliveryBench {
       System.out.println("state: " + service.describe("bench").orElseThrow());
       service.stop(Duration.ofSeconds(5));
     } finally {
-      standIn.stop(0);
+      standInVertx.close();
+    }
+  }
+
+  /** The cost of reading and mapping alone, without HTTP: decode + map + building requests of one event each. */
+  private static void mapOnly(EmbeddedEventLog log, io.trackside.destination.DestinationConfig config) throws Exception {
+    io.trackside.destination.Destination destination = Destinations.create(config);
+    List<io.trackside.log.StoredRecord> all = new ArrayList<>();
+    try (LogConsumer c = log.consumer("map-only", List.of(0, 1, 2, 3))) {
+      List<io.trackside.log.StoredRecord> page;
+      while (!(page = c.poll(10_000, Duration.ofMillis(200))).isEmpty()) {
+        all.addAll(page);
+      }
+    }
+    for (int round = 0; round < 3; round++) {
+      long decode = 0;
+      long map = 0;
+      long request = 0;
+      for (io.trackside.log.StoredRecord r : all) {
+        long t0 = System.nanoTime();
+        var event = EnrichedLogRecords.decode(r.value(), r.partition(), r.offset());
+        long t1 = System.nanoTime();
+        var mapped = destination.map(event);
+        long t2 = System.nanoTime();
+        if (mapped instanceof io.trackside.destination.Mapped.Send send) {
+          destination.request(List.of(send));
+        }
+        long t3 = System.nanoTime();
+        decode += t1 - t0;
+        map += t2 - t1;
+        request += t3 - t2;
+      }
+      System.out.printf("round %d per event: decode %.1f µs, map %.1f µs, request %.1f µs%n", round,
+          decode / 1e3 / all.size(), map / 1e3 / all.size(), request / 1e3 / all.size());
     }
   }
 
@@ -112,7 +139,7 @@ public final class DeliveryBench {
 
   private static byte[] marker(String type) {
     return switch (type) {
-      case "ga4" -> "\"name\":".getBytes(StandardCharsets.UTF_8);
+      case "ga4" -> "\"params\":".getBytes(StandardCharsets.UTF_8);
       case "meta" -> "\"event_name\":".getBytes(StandardCharsets.UTF_8);
       default -> "\"messageId\":".getBytes(StandardCharsets.UTF_8);
     };

@@ -30,6 +30,7 @@ public final class DeliveryService implements AutoCloseable {
   private final PauseSwitch pause;
   private final Map<String, DestinationReplay> replays = new ConcurrentHashMap<>();
   private final AtomicInteger replayIds = new AtomicInteger();
+  private final HttpSender http;
 
   /**
    * @param erased whether an event belongs to a person erased since it was stored (not sent)
@@ -40,7 +41,8 @@ public final class DeliveryService implements AutoCloseable {
     this.enriched = enriched;
     this.deadLetters = deadLetters;
     this.pause = new PauseSwitch(stateDir);
-    HttpSender http = new HttpSender(HttpSender.defaultClient());
+    int connections = configs.stream().mapToInt(DestinationConfig::concurrency).max().orElse(1);
+    this.http = new HttpSender(connections);
     for (DestinationConfig config : configs) {
       pause.load(config.id(), config.paused());
       deliveries.put(config.id(), new Delivery(config, Destinations.create(config), enriched, deadLetters, http,
@@ -146,6 +148,7 @@ public final class DeliveryService implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    http.close();
   }
 
   @Override
