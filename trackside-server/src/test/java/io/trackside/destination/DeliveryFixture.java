@@ -56,13 +56,18 @@ final class DeliveryFixture implements AutoCloseable {
   /** Appends track events as the warehouse writer would; returns their event ids in order. */
   List<String> append(int n, String eventName, Set<String> consent, boolean consentKnown, String properties)
       throws Exception {
+    return append(n, eventName, consent, consentKnown, properties, Instant.now());
+  }
+
+  /** As above, for events that happened at {@code now}. */
+  List<String> append(int n, String eventName, Set<String> consent, boolean consentKnown, String properties,
+                      Instant now) throws Exception {
     List<LogRecord> records = new ArrayList<>();
     List<String> ids = new ArrayList<>();
-    Instant now = Instant.now();
     for (int i = 0; i < n; i++) {
       String messageId = UUID.randomUUID().toString();
       String json = """
-          {"type":"track","event":"%s","messageId":"%s","anonymousId":"anon-%d","timestamp":"%s",
+          {"type":"track","event":"%s","messageId":"%s","anonymousId":"anon-%d","userId":"user-%<d","timestamp":"%s",
            "properties":%s}""".formatted(eventName, messageId, i % 17, now, properties.replace("$i", Integer.toString(i)));
       EnrichedEvent e = new EnrichedEvent(SegmentEvents.decode(new ReceivedEvent(now.toEpochMilli(), "web",
           "203.0.113.7", "Mozilla/5.0", null, null, json.getBytes(StandardCharsets.UTF_8))));
@@ -70,6 +75,8 @@ final class DeliveryFixture implements AutoCloseable {
       e.consentKnown = consentKnown;
       e.visitorId = "anon-" + (i % 17);
       e.ip = "203.0.113.0";
+      e.userAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0.0.0 Safari/537.36";
+      e.pageUrl = "https://shop.example/checkout";
       int partition = i % enriched.partitions();
       records.add(new LogRecord(null, now.toEpochMilli(), EnrichedLogRecords.encode(e, partition, i), partition));
       ids.add(EnrichedLogRecords.eventId("web", messageId));

@@ -44,6 +44,9 @@ final class MetaStandIn implements AutoCloseable {
   private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
   private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
   private static final Pattern CURRENCY = Pattern.compile("[A-Za-z]{3}");
+  /** The currencies the tests use, from ISO 4217; anything else is refused as Meta refuses a non-currency. */
+  private static final Set<String> KNOWN_CURRENCIES = Set.of("EUR", "USD", "GBP", "CHF", "JPY", "SEK", "NOK", "DKK",
+      "PLN", "CZK", "CAD", "AUD", "NZD", "BRL", "MXN", "INR", "CNY", "HKD", "SGD", "ZAR", "TRY", "KRW");
   private static final Set<String> HASHED = Set.of("em", "ph", "fn", "ln", "ge", "db", "ct", "st", "zp", "country");
   private static final Set<String> PLAIN = Set.of("client_ip_address", "client_user_agent", "fbc", "fbp",
       "subscription_id", "fb_login_id", "lead_id", "anon_id", "madid", "page_id", "page_scoped_user_id",
@@ -341,6 +344,10 @@ final class MetaStandIn implements AutoCloseable {
     }
     if (currency != null && !(currency.isTextual() && CURRENCY.matcher(currency.asText()).matches())) {
       return ".custom_data.currency must be an ISO 4217 code";
+    }
+    if (currency != null && !KNOWN_CURRENCIES.contains(currency.asText().toUpperCase(java.util.Locale.ROOT))) {
+      // Meta checks the code against the real list: three letters that are no currency fail the request.
+      return ".custom_data.currency " + currency.asText() + " is not a currency";
     }
     if (eventName.equals("Purchase") && (value == null || currency == null)) {
       return ".custom_data.value and currency are required for Purchase";
