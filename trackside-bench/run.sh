@@ -6,6 +6,8 @@
 #  3. Trackside with batches of 100 events (16 connections)
 #  4. Trackside at a steady 10,000 events/s for 30 s: p99 from receipt to queryable in DuckDB
 #  and the server's peak resident memory throughout.
+# BENCH_DESTINATIONS=1 runs the same with two destinations configured: a webhook to a live
+# receiver (nginx) and one to a closed port (down the whole time), to show ingest is unchanged.
 set -euo pipefail
 secs=${1:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,13 +19,37 @@ port=${BENCH_PORT:-18080}
 work=$(mktemp -d)
 key=wk_bench_key
 token=at_bench_admin_token_0123456789
+if [ "${BENCH_DESTINATIONS:-0}" = 1 ]; then
+  rport=18998
+  cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http { access_log off; client_max_body_size 10m;
+  server { listen 127.0.0.1:$rport; location / { return 200 '{}'; } } }
+CONF
+  nginx -c "$work/nginx.conf" -p "$work"
+  cat >"$work/trackside.yml" <<YML
+destinations:
+  - id: live
+    type: webhook
+    url: http://127.0.0.1:$rport/hook
+    secret: bench
+    unknown-consent: grant
+  - id: down
+    type: webhook
+    url: http://127.0.0.1:9/hook
+    unknown-consent: grant
+YML
+fi
 java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >"$work/server.log" 2>&1 &
 pid=$!
 peak=0
 sample_rss() { local r; r=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' '); [ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r; true; }
-cleanup() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
@@ -82,3 +108,7 @@ awk -F'[{}" ]+' '/^trackside_pipeline_latency_seconds_bucket/ {le=$3; n=$NF; if 
   /^trackside_pipeline_latency_seconds_count/ {total=$NF}
   END {for (i=1;i<=k;i++) if (cnt[i] >= 0.99*total) {printf "pipeline_latency_p99_at_most_s %s\n", les[i]; exit}}' "$work/metrics"
 for f in rss1 rss2 rss3; do echo "peak_rss_mb_$f $(sort -n "$work/$f" | tail -1 | awk '{printf "%.0f", $1/1024}')"; done
+if [ "${BENCH_DESTINATIONS:-0}" = 1 ]; then
+  curl -s -H "Authorization: Bearer $token" "$url/api/destinations" |
+    python3 -c 'import json,sys; [print("destination", d["id"], "state", d["state"], "delivered", d["delivered"], "lag", d["lag"]) for d in json.load(sys.stdin)["destinations"]]'
+fi

@@ -40,6 +40,9 @@ final class BatchSender {
   private final Object stopSignal;
   private final int maxEvents;
   private final int maxBytes;
+  private final boolean sendBots;
+  /** Whether events that carry no consent signal at all are sent (the operator's choice; default no). */
+  private final boolean grantUnknownConsent;
 
   BatchSender(DestinationConfig config, Destination destination, HttpSender http, CircuitBreaker breaker,
               Backoff backoff, DestinationMetrics metrics, ExecutorService senders, Predicate<DeliveryEvent> erased,
@@ -57,6 +60,8 @@ final class BatchSender {
     int platformMax = destination.limits().maxEvents();
     this.maxEvents = config.maxEvents() > 0 ? Math.min(config.maxEvents(), platformMax) : platformMax;
     this.maxBytes = destination.limits().maxBytes();
+    this.sendBots = Boolean.parseBoolean(config.option("send-bots", "false"));
+    this.grantUnknownConsent = "grant".equals(config.option("unknown-consent", "deny"));
   }
 
   Set<String> requiredConsent() {
@@ -122,7 +127,7 @@ final class BatchSender {
     }
     DeliveryEvent e = item.event;
     String filteredBy = null;
-    if (e.bot() && !Boolean.parseBoolean(config.option("send-bots", "false"))) {
+    if (e.bot() && !sendBots) {
       filteredBy = "bot";
     } else if (erased.test(e)) {
       filteredBy = "erased";
@@ -131,7 +136,7 @@ final class BatchSender {
     } else if (!requiredConsent.isEmpty() && !e.consent().containsAll(requiredConsent)) {
       if (e.consentKnown()) {
         filteredBy = "no_consent";
-      } else if (!"grant".equals(config.option("unknown-consent", "deny"))) {
+      } else if (!grantUnknownConsent) {
         // No signal at all is not a refusal, but not a grant either: by default nothing is sent;
         // an operator whose visitors need no consent (no banner required) sets unknown-consent: grant.
         filteredBy = "no_consent_signal";

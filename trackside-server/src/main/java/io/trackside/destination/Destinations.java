@@ -84,8 +84,13 @@ public final class Destinations {
       DestinationConfig config = new DestinationConfig(id, type, entry.path("paused").asBoolean(false),
           consent == null ? null : Set.copyOf(consent), filter(id, entry.path("filter")), Map.copyOf(eventNames),
           entry.path("max-events").asInt(0), duration(id, entry, "linger", Duration.ofMillis(200)),
-          Math.max(1, entry.path("concurrency").asInt(4)), duration(id, entry, "timeout", Duration.ofSeconds(10)),
+          Math.max(1, entry.path("concurrency").asInt(defaultConcurrency(type))), duration(id, entry, "timeout", Duration.ofSeconds(10)),
           options);
+      String unknownConsent = config.option("unknown-consent", "deny");
+      if (!unknownConsent.equals("deny") && !unknownConsent.equals("grant")) {
+        throw new IllegalArgumentException("destination '" + id + "': unknown-consent is deny or grant, not '"
+            + unknownConsent + "'");
+      }
       create(config); // fails now on a missing setting
       configs.add(config);
     }
@@ -107,6 +112,14 @@ public final class Destinations {
         }
       }
     });
+  }
+
+  /**
+   * GA4 takes one visitor per request, so its requests carry about one event each: at 50 ms per
+   * request four in flight would deliver only ~80 events/s. The others batch hundreds per request.
+   */
+  private static int defaultConcurrency(String type) {
+    return "ga4".equals(type) ? 32 : 4;
   }
 
   private static EventFilter filter(String id, JsonNode node) {
