@@ -208,6 +208,32 @@ class DeliveryTest {
     }
   }
 
+  @Test
+  void aTimeRangeReplayResendsWhatTheLogStillHolds() throws Exception {
+    try (DeliveryFixture f = new DeliveryFixture(dir); WebhookStandIn hook = new WebhookStandIn(0, "s3cret")) {
+      DeliveryService service = f.start(webhook("hook", hook.url(), ""));
+      java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+      List<String> ids = f.append(120, "Product Viewed", ALL, true, "{}");
+      await("delivered once", Duration.ofSeconds(10), () -> hook.deliveries.size() == 120);
+      java.time.Instant after = java.time.Instant.now().plusSeconds(1);
+
+      Map<String, Object> job = service.replay("hook", before, after);
+      await("replay done", Duration.ofSeconds(20),
+          () -> "done".equals(service.replayStatus("hook", (String) job.get("id")).orElseThrow().get("state")));
+      Map<String, Object> status = service.replayStatus("hook", (String) job.get("id")).orElseThrow();
+      assertEquals(120L, status.get("delivered"), status.toString());
+      assertEquals(120L, status.get("scanned"), status.toString());
+      for (String id : ids) {
+        assertEquals(2, hook.deliveries.get(id).get(), "sent again, with the same event id: " + id);
+      }
+      // A range with nothing in it sends nothing.
+      Map<String, Object> empty = service.replay("hook", after, after.plusSeconds(60));
+      await("empty replay done", Duration.ofSeconds(20),
+          () -> "done".equals(service.replayStatus("hook", (String) empty.get("id")).orElseThrow().get("state")));
+      assertEquals(0L, service.replayStatus("hook", (String) empty.get("id")).orElseThrow().get("delivered"));
+    }
+  }
+
   private static Map<String, Object> describe(DeliveryService service, String id) {
     try {
       return service.describe(id).orElseThrow();
