@@ -189,6 +189,7 @@ final class BatchSender {
         }
       }
       if (!breaker.acquire(stopping)) {
+        retryingDone(chunk, attempt); // stopping: the chunk stays unsettled in the log
         return dead;
       }
       OutgoingRequest request = destination.request(payloads(chunk));
