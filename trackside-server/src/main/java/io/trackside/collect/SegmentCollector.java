@@ -58,8 +58,14 @@ public final class SegmentCollector {
 
   public void mount(Router router) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(intake.limits().maxRequestBytes());
-    router.postWithRegex("/v1/([a-z]+)/?").handler(body).handler(this::checkPath).handler(this::handle)
-        .failureHandler(this::bodyFailure);
+    router.postWithRegex("/v1/([a-z]+)/?").handler(body).handler(this::checkPath)
+        .handler(ctx -> handle(ctx, ctx.pathParam("param0"))).failureHandler(this::bodyFailure);
+  }
+
+  /** A batch endpoint at another path: the snippet's collect endpoint, under the operator's neutral name. */
+  public void mountBatch(Router router, String path) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(intake.limits().maxRequestBytes());
+    router.post(path).handler(body).handler(ctx -> handle(ctx, "batch")).failureHandler(this::bodyFailure);
   }
 
   private void checkPath(RoutingContext ctx) {
@@ -85,7 +91,7 @@ public final class SegmentCollector {
     }
   }
 
-  private void handle(RoutingContext ctx) {
+  private void handle(RoutingContext ctx, String kind) {
     long startNanos = System.nanoTime();
     long receivedAt = System.currentTimeMillis();
     HttpServerRequest request = ctx.request();
@@ -95,7 +101,6 @@ public final class SegmentCollector {
       return;
     }
     try {
-      String kind = ctx.pathParam("param0");
       String headerKey = WriteKeys.fromBasicAuth(request.getHeader(HttpHeaders.AUTHORIZATION));
       String source = headerKey == null ? null : sourceByWriteKey.get(headerKey);
       if (headerKey != null && source == null) {

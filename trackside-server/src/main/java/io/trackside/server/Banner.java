@@ -28,6 +28,9 @@ final class Banner {
         .append("See it stored:\n")
         .append("  curl -H 'Authorization: Bearer ").append(config.adminToken()).append("' '")
         .append(base).append("/api/events?limit=10'\n")
+        .append("On a web page (page views, clicks, scrolls, forms; cookieless):\n")
+        .append("  <script defer src=\"").append(base).append(new io.trackside.collect.Snippet(config.snippetPath()).url())
+        .append("\" data-key=\"").append(first.writeKey()).append("\"></script>\n")
         .append("Health: ").append(base).append("/healthz  ").append(base).append("/readyz  metrics: ")
         .append(base).append("/metrics\n");
     LOG.info("{}", text);

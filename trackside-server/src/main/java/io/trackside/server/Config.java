@@ -14,7 +14,7 @@ import java.util.List;
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
               IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, PipelineConfig pipeline,
-              List<DestinationConfig> destinations) {
+              List<DestinationConfig> destinations, String snippetPath) {
 
   /** A source of events, authenticated by its write key. */
   record Source(String name, String writeKey) {

@@ -233,7 +233,17 @@ final class ConfigLoader {
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000),
-        pipeline(r, tree, sources, dataDir), destinations(tree));
+        pipeline(r, tree, sources, dataDir), destinations(tree), snippetPath(r));
+  }
+
+  private static String snippetPath(Reader r) throws ConfigException {
+    String path = r.text("snippet.path", "/static/site");
+    try {
+      new io.trackside.collect.Snippet(path);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("snippet.path: " + e.getMessage());
+    }
+    return path;
   }
 
   private static List<DestinationConfig> destinations(ObjectNode tree) throws ConfigException {
@@ -621,6 +631,11 @@ final class ConfigLoader {
 
         # Where the event log and the DuckDB warehouse live.
         data: ./data
+
+        # The browser snippet is served at <path>.js and posts to <path>/c. Pick a neutral name:
+        # blockers match paths containing "track", "analytics", "event".
+        snippet:
+          path: /static/site
 
         # Bearer token for everything under /api/ (Authorization: Bearer <token>).
         admin-token: %s

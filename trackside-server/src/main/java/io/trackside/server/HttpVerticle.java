@@ -3,6 +3,7 @@ package io.trackside.server;
 import io.trackside.collect.Cors;
 import io.trackside.collect.HttpErrors;
 import io.trackside.collect.SegmentCollector;
+import io.trackside.collect.Snippet;
 import io.trackside.dashboard.AdminApi;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,15 +20,18 @@ final class HttpVerticle extends VerticleBase {
   private final int port;
   private final Cors cors;
   private final SegmentCollector collector;
+  private final Snippet snippet;
   private final AdminApi adminApi;
   private final OpsEndpoints ops;
   private HttpServer server;
 
-  HttpVerticle(String host, int port, Cors cors, SegmentCollector collector, AdminApi adminApi, OpsEndpoints ops) {
+  HttpVerticle(String host, int port, Cors cors, SegmentCollector collector, Snippet snippet, AdminApi adminApi,
+               OpsEndpoints ops) {
     this.host = host;
     this.port = port;
     this.cors = cors;
     this.collector = collector;
+    this.snippet = snippet;
     this.adminApi = adminApi;
     this.ops = ops;
   }
@@ -37,6 +41,9 @@ final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route("/v1/*").handler(cors::handle);
     collector.mount(router);
+    router.route(snippet.collectPath()).handler(cors::handle);
+    collector.mountBatch(router, snippet.collectPath());
+    snippet.mount(router);
     ops.mount(router);
     adminApi.mount(router);
     router.route().last().handler(ctx -> HttpErrors.send(ctx, 404, "not_found",

@@ -11,6 +11,7 @@ import io.trackside.collect.ClientAddress;
 import io.trackside.collect.CollectMetrics;
 import io.trackside.collect.Cors;
 import io.trackside.collect.SegmentCollector;
+import io.trackside.collect.Snippet;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.dashboard.DestinationsApi;
@@ -174,9 +175,10 @@ final class TracksideNode {
         .with(new PrivacyApi(warehouse))
         .with(new DestinationsApi(forwarding.delivery()));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
+    Snippet snippet = new Snippet(config.snippetPath());
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, api, ops);
+      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, snippet, api, ops);
       verticles.add(verticle);
       return verticle;
     }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);

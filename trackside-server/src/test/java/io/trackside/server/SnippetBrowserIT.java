@@ -1,0 +1,185 @@
+package io.trackside.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The snippet in a real browser (Debian's headless Chromium, installed by .ci/run): a site on
+ * its own server loads it from Trackside; a visitor reads, scrolls, moves within a single-page
+ * app, downloads a file, submits a form and leaves by an outbound link. Every interaction
+ * arrives once, cookieless, and no form value ever leaves the page.
+ */
+class SnippetBrowserIT {
+  private static final File CHROMIUM = new File("/usr/bin/chromium");
+  private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+
+  @TempDir
+  Path dir;
+
+  private TestNode trackside;
+  private HttpServer site;
+  private ChromeDriver browser;
+
+  @BeforeEach
+  void start() throws Exception {
+    Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+        "needs chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
+    trackside = TestNode.start(dir);
+    String script = trackside.url(new io.trackside.collect.Snippet(trackside.config.snippetPath()).url());
+    site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+    site.createContext("/", exchange -> {
+      String path = exchange.getRequestURI().getPath();
+      String html = path.endsWith(".pdf") ? "%PDF-1.4" : """
+          <!doctype html><html><head><title>Shop %s</title>
+          <script defer src="%s" data-key="%s"></script></head>
+          <body><h1>Shop</h1>
+          <a id="download" href="/files/price-list.pdf">price list</a>
+          <button id="spa" onclick="history.pushState({}, '', '/spa/step-2')">next step</button>
+          <form id="newsletter" name="newsletter" action="/thanks" method="get">
+            <input id="email" name="email" value="">
+            <button id="subscribe" type="submit">subscribe</button></form>
+          <a id="out" href="http://127.0.0.1:9/elsewhere">partner</a>
+          <div style="height: 5000px"></div><p id="bottom">end</p></body></html>"""
+          .formatted(path, script, TestNode.WRITE_KEY);
+      byte[] bytes = html.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", path.endsWith(".pdf") ? "application/pdf" : "text/html");
+      exchange.sendResponseHeaders(200, bytes.length);
+      exchange.getResponseBody().write(bytes);
+      exchange.close();
+    });
+    site.start();
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1200,800");
+    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).build(), options);
+    browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (site != null) {
+      site.stop(0);
+    }
+    if (trackside != null) {
+      trackside.close();
+    }
+  }
+
+  @Test
+  void aVisitIsRecordedOnceEachWithoutCookiesOrFormValues() throws Exception {
+    String home = "http://127.0.0.1:" + site.getAddress().getPort() + "/";
+    browser.get(home);
+    waitForSnippet();
+    ((JavascriptExecutor) browser).executeScript("window.scrollTo(0, document.body.scrollHeight)");
+    Thread.sleep(300);
+    browser.findElement(By.id("spa")).click();
+    browser.findElement(By.id("download")).click();
+    Thread.sleep(300);
+    browser.get(home); // back to a page with the form (the download may have replaced it)
+    waitForSnippet();
+    browser.findElement(By.id("email")).sendKeys("secret.person@example.com");
+    browser.findElement(By.id("subscribe")).click(); // → /thanks?email=… (the URL is scrubbed by the pipeline)
+    waitForSnippet();
+    browser.findElement(By.id("out")).click(); // leaves for an unreachable site: only the beacon can tell
+    Thread.sleep(1000);
+
+    JsonNode events = trackside.eventsUntil("?limit=1000", e -> count(e, "track", "Outbound Link Clicked") >= 1
+        && count(e, "page", null) >= 4);
+    Map<String, Integer> pages = new HashMap<>();
+    List<String> all = new ArrayList<>();
+    for (JsonNode e : events) {
+      all.add(e.path("type").asText() + " " + e.path("event").asText("") + " " + e.path("page_path").asText(""));
+      if (e.path("type").asText().equals("page")) {
+        pages.merge(e.path("page_path").asText(), 1, Integer::sum);
+      }
+      assertThat(e.toString()).as("no form value leaves the page").doesNotContain("secret.person");
+      assertThat(e.path("visitor_id").asText()).as("a cookieless daily id").isNotEmpty();
+      assertThat(e.path("anonymous_id").isNull() || e.path("anonymous_id").isMissingNode()
+          || e.path("anonymous_id").asText().isEmpty()).as("no id of the browser's own: " + e).isTrue();
+    }
+    assertThat(pages).as(String.join("\n", all)).containsEntry("/", 2).containsEntry("/spa/step-2", 1)
+        .containsEntry("/thanks", 1);
+    assertThat(count(events, "track", "Scrolled")).as(String.join("\n", all)).isEqualTo(4);
+    assertThat(count(events, "track", "File Downloaded")).isEqualTo(1);
+    assertThat(count(events, "track", "Form Submitted")).isEqualTo(1);
+    assertThat(count(events, "track", "Outbound Link Clicked")).isEqualTo(1);
+    JsonNode form = first(events, "Form Submitted");
+    assertThat(form.toString()).contains("newsletter");
+    assertThat(events.size()).as("nothing twice: " + String.join("\n", all)).isEqualTo(distinctMessageIds(events));
+  }
+
+  @Test
+  void theSnippetIsCacheableAndWithinItsBudget() throws Exception {
+    var snippet = new io.trackside.collect.Snippet(trackside.config.snippetPath());
+    var response = trackside.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(trackside.url(snippet.url())))
+        .header("Accept-Encoding", "gzip").build());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Cache-Control").orElse("")).contains("immutable");
+    assertThat(response.headers().firstValue("Content-Encoding").orElse("")).isEqualTo("gzip");
+    String etag = response.headers().firstValue("ETag").orElseThrow();
+    var again = trackside.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+        trackside.url(trackside.config.snippetPath() + ".js"))).header("If-None-Match", etag).build());
+    assertThat(again.statusCode()).isEqualTo(304);
+  }
+
+  private void waitForSnippet() throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      Object ready = ((JavascriptExecutor) browser).executeScript("return typeof window.trackside === 'function'");
+      if (Boolean.TRUE.equals(ready)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the snippet did not load on " + browser.getCurrentUrl());
+  }
+
+  private static long count(JsonNode events, String type, String name) {
+    long n = 0;
+    for (JsonNode e : events) {
+      if (e.path("type").asText().equals(type) && (name == null || name.equals(e.path("event").asText()))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private static JsonNode first(JsonNode events, String name) {
+    for (JsonNode e : events) {
+      if (name.equals(e.path("event").asText())) {
+        return e;
+      }
+    }
+    throw new AssertionError("no " + name);
+  }
+
+  private static int distinctMessageIds(JsonNode events) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    events.forEach(e -> ids.add(e.path("message_id").asText()));
+    return ids.size();
+  }
+}
