@@ -13,6 +13,10 @@ public final class HttpErrors {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
+    if (Pixel.isPixel(ctx)) {
+      Pixel.answer(ctx, status, code); // an image request: the outcome goes in the status and a header
+      return;
+    }
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(new JsonObject().put("code", code).put("message", message).encode());
   }

@@ -91,7 +91,30 @@ public final class SegmentCollector {
     }
   }
 
+  /** GET /v1/pixel/<type>: one event in the query string, answered with an image (see {@link Pixel}). */
+  public void mountPixel(Router router) {
+    router.getWithRegex("/v1/pixel/([a-z]+)/?").handler(ctx -> {
+      String kind = ctx.pathParam("param0");
+      ctx.put(Pixel.MARKER, true);
+      if (!PATH_TYPES.containsKey(kind)) {
+        HttpErrors.send(ctx, 404, "not_found", "no pixel for " + kind);
+        return;
+      }
+      handle(ctx, kind, () -> Pixel.body(ctx.queryParams()));
+    });
+  }
+
+  /** The request's event bytes; throws what the client must fix. */
+  private interface Body {
+    byte[] read() throws IntakeException;
+  }
+
   private void handle(RoutingContext ctx, String kind) {
+    handle(ctx, kind, () -> RequestBody.decode(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(),
+        ctx.request().getHeader(HttpHeaders.CONTENT_ENCODING), intake.limits().maxRequestBytes()));
+  }
+
+  private void handle(RoutingContext ctx, String kind, Body bodySource) {
     long startNanos = System.nanoTime();
     long receivedAt = System.currentTimeMillis();
     HttpServerRequest request = ctx.request();
@@ -110,9 +133,7 @@ public final class SegmentCollector {
       }
       SegmentIntake.Request parsed;
       try {
-        byte[] body = RequestBody.decode(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(),
-            request.getHeader(HttpHeaders.CONTENT_ENCODING), intake.limits().maxRequestBytes());
-        parsed = intake.parse(body, PATH_TYPES.get(kind));
+        parsed = intake.parse(bodySource.read(), PATH_TYPES.get(kind));
       } catch (IntakeException e) {
         metrics.rejectedRequest(e.code());
         HttpErrors.send(ctx, 400, e.code(), e.getMessage());
@@ -180,7 +201,11 @@ public final class SegmentCollector {
   }
 
   private void finish(RoutingContext ctx, long startNanos) {
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(SUCCESS);
+    if (Pixel.isPixel(ctx)) {
+      Pixel.answer(ctx, 200, null);
+    } else {
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(SUCCESS);
+    }
     metrics.requestTimer().record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     admission.exit();
   }

@@ -41,6 +41,7 @@ final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route("/v1/*").handler(cors::handle);
     collector.mount(router);
+    collector.mountPixel(router);
     router.route(snippet.collectPath()).handler(cors::handle);
     collector.mountBatch(router, snippet.collectPath());
     snippet.mount(router);
