@@ -15,10 +15,13 @@ import java.util.Optional;
  * people put into properties and traits — so the SDK carries no JSON library (and no version
  * conflict with the application's).
  *
- * <p>Output is compact and matches what Jackson writes for the same values (the server measures
- * the 32 KB event limit on its own serialisation): non-ASCII characters as they are, control
- * characters escaped. A lone surrogate — a broken UTF-16 string, which has no UTF-8 form and
- * which a database would refuse — becomes U+FFFD, as the JDK's own encoder does.
+ * <p>Output is compact and byte for byte what Jackson's default writer makes of the same JSON,
+ * because the server measures the 32 KB event limit on its own (Jackson) serialisation: control
+ * characters and characters beyond the Basic Multilingual Plane (emoji) as six-character
+ * escapes, other non-ASCII characters as UTF-8. A lone surrogate — a broken UTF-16
+ * string, which has no UTF-8 form and which a database would refuse — becomes U+FFFD, as the
+ * JDK's own encoder does. (Numbers the server re-reads as doubles may change length: the
+ * per-event headroom covers that.)
  *
  * <p>Values: maps (keys by {@code String.valueOf}), iterables and arrays, strings and other
  * character sequences, numbers (NaN and infinities as {@code null}: JSON has no such numbers),
@@ -32,7 +35,7 @@ final class Json {
    */
   static final int MAX_DEPTH = 62;
 
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private Json() {
   }
@@ -156,10 +159,11 @@ final class Json {
         case '\f' -> out.append("\\f");
         default -> {
           if (c < 0x20) {
-            out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            escape(out, c);
           } else if (Character.isHighSurrogate(c)) {
             if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-              out.append(c).append(s.charAt(++i));
+              escape(out, c);
+              escape(out, s.charAt(++i));
             } else {
               out.append('\uFFFD');
             }
@@ -172,5 +176,9 @@ final class Json {
       }
     }
     out.append('"');
+  }
+
+  private static void escape(StringBuilder out, char c) {
+    out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF]).append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
   }
 }

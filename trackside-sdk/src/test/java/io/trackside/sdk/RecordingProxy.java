@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -57,6 +58,7 @@ final class RecordingProxy implements AutoCloseable {
   private final URI target;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<Exchange> exchanges = new CopyOnWriteArrayList<>();
+  private final AtomicInteger answersToLose = new AtomicInteger();
 
   RecordingProxy(URI target) throws IOException {
     this.target = target;
@@ -76,6 +78,16 @@ final class RecordingProxy implements AutoCloseable {
 
   void clear() {
     exchanges.clear();
+    answersToLose.set(0);
+  }
+
+  /**
+   * The next {@code n} requests reach the server, but its answer never reaches the client: the
+   * connection is closed instead — as when a network or a load balancer fails after the server
+   * stored the batch. The client can only send it again.
+   */
+  void loseAnswers(int n) {
+    answersToLose.set(n);
   }
 
   private void forward(HttpExchange exchange) throws IOException {
@@ -106,6 +118,10 @@ final class RecordingProxy implements AutoCloseable {
     exchanges.add(new Exchange(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
         exchange.getRequestHeaders().getFirst("Content-Encoding"), exchange.getRequestHeaders().getFirst("Authorization"),
         exchange.getRequestHeaders().getFirst("User-Agent"), body, response.statusCode(), receivedAt));
+    if (answersToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      exchange.close(); // no status line: the client sees the connection end
+      return;
+    }
     response.headers().firstValue("Retry-After").ifPresent(v -> exchange.getResponseHeaders().add("Retry-After", v));
     response.headers().firstValue("Content-Type").ifPresent(v -> exchange.getResponseHeaders().add("Content-Type", v));
     byte[] answer = response.body();
