@@ -194,7 +194,9 @@ public final class SegmentIntake {
       return new IntakeItem(visitorKey, messageId, json, "event_too_large",
           "event is " + json.length + " bytes; the limit is " + limits.maxEventBytes());
     }
-    return new IntakeItem(visitorKey, messageId, json, null, null);
+    JsonNode context = event.path("context");
+    return new IntakeItem(visitorKey, messageId, json, null, null, idText(context.get("ip")),
+        idText(context.get("userAgent")));
   }
 
   private IntakeItem reject(JsonNode raw, String visitorKey, String reason, String detail) {

@@ -162,6 +162,18 @@ class SegmentIntakeTest {
   }
 
   @Test
+  void aServerSideSendersCookielessEventsAreKeyedByTheVisitorsAddressNotTheSenders() {
+    SegmentIntake.Request request = parse("""
+        {"batch":[
+          {"type":"page","context":{"trackside":{"cookieless":true},"ip":"198.51.100.1","userAgent":"Firefox"}},
+          {"type":"page","context":{"trackside":{"cookieless":true},"ip":"198.51.100.2"}}
+        ]}""");
+    // The app server (10.0.0.5, the SDK's User-Agent) sends for every visitor: its address must not decide.
+    assertThat(request.items().get(0).logKey("10.0.0.5", "trackside-java")).isEqualTo("198.51.100.1\nFirefox");
+    assertThat(request.items().get(1).logKey("10.0.0.5", "trackside-java")).isEqualTo("198.51.100.2\ntrackside-java");
+  }
+
+  @Test
   void revalidatingAStoredEventAppliesTheSameRulesAndTheCurrentLimits() throws Exception {
     byte[] big = bytes("{\"type\":\"track\",\"event\":\"Big\",\"anonymousId\":\"a1\",\"messageId\":\"m-big\","
         + "\"properties\":{\"blob\":\"" + "x".repeat(40_000) + "\"}}");
