@@ -60,7 +60,7 @@ public final class DeliveryBench {
     String yaml = switch (type) {
       case "webhook" -> "- {id: bench, type: webhook, url: '" + base + "/hook', secret: s, max-events: 500}";
       case "segment" -> "- {id: bench, type: segment, url: '" + base + "', write-key: k}";
-      case "ga4" -> "- {id: bench, type: ga4, base-url: '" + base + "', measurement-id: G-BENCH1, api-secret: s, concurrency: " + System.getProperty("concurrency", "4") + "}";
+      case "ga4" -> "- {id: bench, type: ga4, base-url: '" + base + "', measurement-id: G-BENCH1, api-secret: s" + (System.getProperty("concurrency") == null ? "" : ", concurrency: " + System.getProperty("concurrency")) + "}";
       case "meta" -> "- {id: bench, type: meta, base-url: '" + base + "', pixel-id: '1', access-token: t}";
       default -> throw new IllegalArgumentException("type: webhook, segment, ga4 or meta");
     };
