@@ -172,7 +172,8 @@ public final class SegmentIntake {
     }
   }
 
-  private IntakeItem item(ObjectNode event) {
+  /** Judges one event (for the other protocols' intakes too): quarantined with its reason, or valid with a messageId. */
+  IntakeItem item(ObjectNode event) {
     String problem = validate(event);
     String visitorKey = idText(event.get("anonymousId"));
     if (visitorKey == null) {
@@ -199,7 +200,7 @@ public final class SegmentIntake {
         idText(context.get("userAgent")));
   }
 
-  private IntakeItem reject(JsonNode raw, String visitorKey, String reason, String detail) {
+  IntakeItem reject(JsonNode raw, String visitorKey, String reason, String detail) {
     String messageId = raw.isObject() ? idText(raw.get("messageId")) : null;
     return new IntakeItem(visitorKey, messageId, toJson(raw), reason, detail);
   }

@@ -1,23 +1,15 @@
 package io.trackside.collect;
 
 import io.trackside.core.IntakeException;
-import io.trackside.core.IntakeItem;
-import io.trackside.core.ReceivedEvent;
 import io.trackside.core.SegmentIntake;
 import io.trackside.log.EventLog;
-import io.trackside.log.LogRecord;
-import io.trackside.log.LogUnavailableException;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,19 +33,17 @@ public final class SegmentCollector {
 
   private final SegmentIntake intake;
   private final Map<String, String> sourceByWriteKey;
-  private final EventLog log;
   private final CollectMetrics metrics;
-  private final ClientAddress clientAddress;
   private final Admission admission;
+  private final DurableAppend appender;
 
   public SegmentCollector(SegmentIntake intake, Map<String, String> sourceByWriteKey, EventLog log,
                           CollectMetrics metrics, ClientAddress clientAddress, Admission admission) {
     this.intake = intake;
     this.sourceByWriteKey = Map.copyOf(sourceByWriteKey);
-    this.log = log;
     this.metrics = metrics;
-    this.clientAddress = clientAddress;
     this.admission = admission;
+    this.appender = new DurableAppend(log, metrics, clientAddress, admission);
   }
 
   public void mount(Router router) {
@@ -148,66 +138,19 @@ public final class SegmentCollector {
           return;
         }
       }
-      append(ctx, source, parsed.items(), receivedAt, startNanos);
+      appender.append(ctx, source, parsed.items(), receivedAt, startNanos, SegmentCollector::success);
     } catch (RuntimeException e) {
       admission.exit();
       throw e;
     }
   }
 
-  private void append(RoutingContext ctx, String source, List<IntakeItem> items, long receivedAt, long startNanos) {
-    String ip = clientAddress.of(ctx.request());
-    String userAgent = ctx.request().getHeader(HttpHeaders.USER_AGENT);
-    List<LogRecord> records = new ArrayList<>(items.size());
-    int valid = 0;
-    for (IntakeItem item : items) {
-      ReceivedEvent received = new ReceivedEvent(receivedAt, source, ip, userAgent,
-          item.rejectReason(), item.rejectDetail(), item.json());
-      records.add(new LogRecord(item.logKey(ip, userAgent), receivedAt, received.encode()));
-      if (item.valid()) {
-        valid++;
-      }
-    }
-    metrics.received(source, items.size());
-    if (records.isEmpty()) {
-      finish(ctx, startNanos);
-      return;
-    }
-    int validCount = valid;
-    String sourceName = source;
-    Future.fromCompletionStage(log.append(records), ctx.vertx().getOrCreateContext()).onComplete(result -> {
-      if (result.succeeded()) {
-        metrics.stored(sourceName, validCount);
-        for (IntakeItem item : items) {
-          if (!item.valid()) {
-            metrics.quarantined(sourceName, item.rejectReason());
-          }
-        }
-        finish(ctx, startNanos);
-      } else {
-        Throwable failure = result.cause() instanceof CompletionException ? result.cause().getCause() : result.cause();
-        if (failure instanceof LogUnavailableException unavailable) {
-          metrics.refused(sourceName, unavailable.reason(), items.size());
-          HttpErrors.unavailable(ctx, unavailable.reason(), "events not stored: " + unavailable.getMessage()
-              + "; retry after " + unavailable.retryAfterSeconds() + " s", unavailable.retryAfterSeconds());
-        } else {
-          LOG.error("append to the event log failed unexpectedly", failure);
-          metrics.refused(sourceName, "internal_error", items.size());
-          HttpErrors.unavailable(ctx, "internal_error", "events not stored; retry shortly", 5);
-        }
-        admission.exit();
-      }
-    });
-  }
-
-  private void finish(RoutingContext ctx, long startNanos) {
+  private static void success(RoutingContext ctx) {
     if (Pixel.isPixel(ctx)) {
       Pixel.answer(ctx, 200, null);
     } else {
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(SUCCESS);
     }
-    metrics.requestTimer().record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-    admission.exit();
   }
 
   private void unauthorized(RoutingContext ctx) {

@@ -5,7 +5,9 @@ import io.trackside.destination.DestinationConfig;
 import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.pipeline.PipelineConfig;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every setting of a Trackside node, after layering (config file, then TRACKSIDE_* environment
@@ -16,16 +18,39 @@ record Config(Path configFile, String host, int port, Path dataDir, String admin
               IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, PipelineConfig pipeline,
               List<DestinationConfig> destinations, String snippetPath) {
 
-  /** A source of events, authenticated by its write key. */
-  record Source(String name, String writeKey) {
+  /**
+   * A source of events: Segment API requests authenticated by its write key (null when it has
+   * none), and gtag.js hits whose measurement id it lists (upper-case; none when empty).
+   */
+  record Source(String name, String writeKey, List<String> measurementIds) {
   }
 
   Source sourceForWriteKey(String writeKey) {
     for (Source source : sources) {
-      if (source.writeKey().equals(writeKey)) {
+      if (writeKey != null && writeKey.equals(source.writeKey())) {
         return source;
       }
     }
     return null;
+  }
+
+  /** Source name by write key, for the Segment collector. */
+  Map<String, String> sourceByWriteKey() {
+    Map<String, String> byKey = new HashMap<>();
+    for (Source source : sources) {
+      if (source.writeKey() != null) {
+        byKey.put(source.writeKey(), source.name());
+      }
+    }
+    return byKey;
+  }
+
+  /** Source name by measurement id (upper-case), for the gtag collector. */
+  Map<String, String> sourceByMeasurementId() {
+    Map<String, String> byId = new HashMap<>();
+    for (Source source : sources) {
+      source.measurementIds().forEach(id -> byId.put(id, source.name()));
+    }
+    return byId;
   }
 }

@@ -170,28 +170,42 @@ final class ConfigLoader {
     List<Config.Source> sources = new ArrayList<>();
     JsonNode sourceNodes = tree.path("sources");
     if (!sourceNodes.isMissingNode() && !sourceNodes.isNull() && !sourceNodes.isArray()) {
-      throw new ConfigException("sources must be a list of {name, write-key}");
+      throw new ConfigException("sources must be a list of {name, write-key, measurement-ids}");
     }
     Map<String, String> keyOwners = new LinkedHashMap<>();
+    Map<String, String> measurementIdOwners = new LinkedHashMap<>();
     String flagKey = r.text("write-key", null);
     if (flagKey != null) {
-      sources.add(new Config.Source("default", flagKey));
+      sources.add(new Config.Source("default", flagKey, List.of()));
       keyOwners.put(flagKey, "default");
     }
     for (JsonNode node : sourceNodes) {
       String name = node.path("name").asText("");
       String key = node.path("write-key").asText("");
-      if (name.isBlank() || key.isBlank()) {
-        throw new ConfigException("each entry of sources needs a name and a write-key, got " + node);
+      List<String> measurementIds = measurementIds(node);
+      if (name.isBlank() || (key.isBlank() && measurementIds.isEmpty())) {
+        throw new ConfigException("each entry of sources needs a name and a write-key (Segment API) or"
+            + " measurement-ids (gtag.js), got " + node);
+      }
+      for (String id : measurementIds) {
+        String owner = measurementIdOwners.putIfAbsent(id, name);
+        if (owner != null) {
+          throw new ConfigException("sources " + owner + " and " + name + " both list the measurement id " + id
+              + "; a gtag hit must belong to one source");
+        }
       }
       if (flagKey != null && name.equals("default")) {
-        continue; // --write-key / TRACKSIDE_WRITE_KEY redefines the default source
+        // --write-key / TRACKSIDE_WRITE_KEY redefines the default source's key; its measurement ids stay
+        sources.set(0, new Config.Source("default", flagKey, measurementIds));
+        continue;
       }
-      if (keyOwners.containsKey(key)) {
-        throw new ConfigException("sources " + keyOwners.get(key) + " and " + name + " share a write key; each source needs its own");
+      if (!key.isBlank()) {
+        if (keyOwners.containsKey(key)) {
+          throw new ConfigException("sources " + keyOwners.get(key) + " and " + name + " share a write key; each source needs its own");
+        }
+        keyOwners.put(key, name);
       }
-      keyOwners.put(key, name);
-      sources.add(new Config.Source(name, key));
+      sources.add(new Config.Source(name, key.isBlank() ? null : key, measurementIds));
     }
     if (sources.isEmpty()) {
       throw new ConfigException("no source is configured, so no event could be accepted: add one under sources: in "
@@ -244,6 +258,33 @@ final class ConfigLoader {
       throw new ConfigException("snippet.path: " + e.getMessage());
     }
     return path;
+  }
+
+  private static final Pattern MEASUREMENT_ID = Pattern.compile("G-[A-Z0-9]{4,20}");
+
+  /**
+   * A source's GA4 measurement ids ({@code G-…}), upper-cased (gtag hits are matched without
+   * regard to case): the gtag.js hits whose {@code tid} names one belong to this source.
+   */
+  private static List<String> measurementIds(JsonNode source) throws ConfigException {
+    JsonNode node = source.path("measurement-ids");
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    List<String> ids = new ArrayList<>();
+    for (JsonNode item : node.isArray() ? node : JsonNodeFactory.instance.arrayNode().add(node)) {
+      for (String part : item.asText("").split(",")) {
+        String id = part.strip().toUpperCase(Locale.ROOT);
+        if (!MEASUREMENT_ID.matcher(id).matches() || !item.isValueNode()) {
+          throw new ConfigException("measurement-ids of source " + source.path("name").asText("?")
+              + " must be GA4 measurement ids such as G-ABC123DEF4 (Admin → Data streams), got " + item);
+        }
+        if (!ids.contains(id)) {
+          ids.add(id);
+        }
+      }
+    }
+    return List.copyOf(ids);
   }
 
   private static List<DestinationConfig> destinations(ObjectNode tree) throws ConfigException {
@@ -641,10 +682,13 @@ final class ConfigLoader {
         admin-token: %s
 
         # Each source has its own write key; clients send it as HTTP Basic user name
-        # (base64("<key>:")) or as "writeKey" in the JSON body.
+        # (base64("<key>:")) or as "writeKey" in the JSON body. Sites tagged with gtag.js send to
+        # /g/collect (gtag('config', 'G-…', {server_container_url: 'https://this.server'})); their
+        # hits belong to the source listing the hit's measurement id. A source may have either or both.
         sources:
           - name: default
             write-key: %s
+            # measurement-ids: [G-ABC123DEF4]
 
         # Worker threads that move events from the log into the warehouse (default: half the cores).
         # workers: 1

@@ -10,8 +10,10 @@ import io.trackside.collect.Admission;
 import io.trackside.collect.ClientAddress;
 import io.trackside.collect.CollectMetrics;
 import io.trackside.collect.Cors;
+import io.trackside.collect.GtagCollector;
 import io.trackside.collect.SegmentCollector;
 import io.trackside.collect.Snippet;
+import io.trackside.core.GtagIntake;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.dashboard.DestinationsApi;
@@ -34,10 +36,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,10 +164,12 @@ final class TracksideNode {
   }
 
   private void deployHttp() throws Exception {
-    Map<String, String> sourceByWriteKey = config.sources().stream()
-        .collect(Collectors.toMap(Config.Source::writeKey, Config.Source::name));
-    SegmentCollector collector = new SegmentCollector(intake, sourceByWriteKey, log,
-        new CollectMetrics(registry), new ClientAddress(config.trustForwardedFor()), admission);
+    CollectMetrics collectMetrics = new CollectMetrics(registry);
+    ClientAddress clientAddress = new ClientAddress(config.trustForwardedFor());
+    SegmentCollector collector = new SegmentCollector(intake, config.sourceByWriteKey(), log,
+        collectMetrics, clientAddress, admission);
+    GtagCollector gtag = new GtagCollector(new GtagIntake(intake), config.sourceByMeasurementId(), log,
+        collectMetrics, clientAddress, admission);
     Cors cors = new Cors(config.corsOrigins());
     AdminApi api = new AdminApi(config.adminToken(), warehouse)
         .with(new TrackingPlanApi(trackingPlan))
@@ -178,7 +180,7 @@ final class TracksideNode {
     Snippet snippet = new Snippet(config.snippetPath());
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, snippet, api, ops);
+      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, snippet, gtag, api, ops);
       verticles.add(verticle);
       return verticle;
     }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
