@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
@@ -53,8 +54,10 @@ public final class DeliveryService implements AutoCloseable {
   public void start() {
     for (Delivery d : deliveries.values()) {
       d.start();
-      log.info("Destination {} ({}) {}: needs consent {}", d.config().id(), d.destination().type(),
-          pause.paused(d.config().id()) ? "is paused" : "delivers", d.sender().requiredConsent());
+      Set<String> consent = d.sender().requiredConsent();
+      log.info("Destination {} ({}) {}; {}", d.config().id(), d.destination().type(),
+          pause.paused(d.config().id()) ? "is paused" : "delivers",
+          consent.isEmpty() ? "needs no consent" : "sends only events with consent to " + consent);
     }
   }
 
