@@ -16,7 +16,7 @@ import org.eclipse.jetty.server.ServerConnector;
  * The shop on embedded Jetty: its pages, the first-party anonymous id, and Trackside's
  * page-view filter in front of them. The caller owns the {@link Trackside} client.
  */
-final class Shop implements AutoCloseable {
+final class Shop {
   private final Server server = new Server();
   private final ServerConnector connector = new ServerConnector(server);
 
@@ -62,8 +62,7 @@ final class Shop implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  @Override
-  public void close() throws Exception {
+  void stop() throws Exception {
     server.stop();
   }
 }

@@ -27,7 +27,7 @@ public final class ShopMain {
     Shop shop = new Shop(options.host(), options.port(), options.trackside(), options.writeKey(), client).start();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        shop.close();
+        shop.stop();
       } catch (Exception e) {
         System.err.println("shop: stopping: " + e);
       }

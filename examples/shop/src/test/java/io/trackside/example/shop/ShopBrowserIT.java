@@ -66,7 +66,7 @@ class ShopBrowserIT {
       browser.quit();
     }
     if (shop != null) {
-      shop.close();
+      shop.stop();
     }
     if (client != null) {
       client.close();

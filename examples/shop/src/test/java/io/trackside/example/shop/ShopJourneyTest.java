@@ -55,7 +55,7 @@ class ShopJourneyTest {
   @AfterAll
   static void stop() throws Exception {
     if (shop != null) {
-      shop.close();
+      shop.stop();
     }
     if (client != null) {
       client.close();
