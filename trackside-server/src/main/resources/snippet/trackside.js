@@ -2,14 +2,15 @@
 // stripped when served; the build checks the result is <= 1.5 KB gzipped). No dependencies.
 // <script defer src="/<path>.js" data-key="WRITE_KEY"></script>
 // Optional attributes: data-api (collect URL), data-pv (the page view id a server-side filter
-// already used, so this page view is the same event), data-dnt="1" (honour DNT/GPC).
+// already used, so this page view is the same event), data-aid (the site's own first-party
+// visitor id, so browser and server events share it), data-dnt="1" (honour DNT/GPC).
 // API: trackside('track', name, props) · ('page', props) · ('identify', userId, traits) ·
 // ('consent', true|false) — true keeps a first-party id (localStorage), false forgets it.
 !function(w, d) {
   var s = d.currentScript, a = s.dataset, L = location, N = navigator, S = w.localStorage;
   var api = a.api || s.src.replace(/\.js(\?.*)?$/, '/c'), key = a.key, out = [], busy = 0, wait = 1e3;
   if (a.dnt && (N.doNotTrack == '1' || N.globalPrivacyControl)) return;
-  var uid, id = S && S.getItem('ts_id'), pv = a.pv, last, depth, shown = Date.now(), engaged = 0;
+  var uid, id = a.aid || S && S.getItem('ts_id'), pv = a.pv, last, depth, shown = Date.now(), engaged = 0;
   // randomUUID needs a secure context; elsewhere time + randomness is unique enough for an id.
   function uuid() {
     return w.crypto && crypto.randomUUID ? crypto.randomUUID() : Date.now().toString(36) + Math.random().toString(36).slice(2);

@@ -9,11 +9,10 @@ import java.io.IOException;
  * The frame of every page, with the Trackside snippet in it.
  *
  * <p>{@code data-pv} hands the snippet the id the {@code PageViewFilter} gave this request's
- * page view, so the browser's page view and the server's are one event in Trackside. The
- * snippet is cookieless unless it finds an id in {@code localStorage["ts_id"]} (its documented
- * place for a kept id); the shop puts its own anonymous id there, so that the snippet's events
- * and the server's events of a shopper share one id. A site that asks for consent first would
- * do both — set the cookie, bridge the id — only after it.
+ * page view, so the browser's page view and the server's are one event in Trackside;
+ * {@code data-aid} hands it the shop's own anonymous id, so the snippet's events and the
+ * server's events of a shopper share one id (without it the snippet is cookieless). A site that
+ * asks for consent first would set the cookie and pass the id only after it.
  */
 final class Layout {
   private final String snippetUrl;
@@ -34,12 +33,11 @@ final class Layout {
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>").append(Html.esc(title)).append(" — Trackside Shop</title>")
         .append("<link rel=\"stylesheet\" href=\"/assets/shop.css\">");
-    if (anonymousId != null) {
-      html.append("<script data-aid=\"").append(Html.esc(anonymousId)).append("\">")
-          .append("try{localStorage.setItem('ts_id',document.currentScript.dataset.aid)}catch(e){}</script>");
-    }
     html.append("<script defer src=\"").append(Html.esc(snippetUrl)).append("\" data-key=\"").append(Html.esc(writeKey))
         .append('"');
+    if (anonymousId != null) {
+      html.append(" data-aid=\"").append(Html.esc(anonymousId)).append('"');
+    }
     if (pageViewId != null) { // absent when the filter does not record this request (a bot, say)
       html.append(" data-pv=\"").append(Html.esc(pageViewId)).append('"');
     }

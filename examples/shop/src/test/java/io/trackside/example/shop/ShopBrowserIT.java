@@ -99,7 +99,7 @@ class ShopBrowserIT {
     String orderId = waitFor(By.id("order-id")).getText();
     record(pageViews);
     assertThat(pageViews.values()).containsExactly("/", "/products/p-kettle", "/cart", "/checkout", "/orders/" + orderId);
-    String anonymousId = (String) js("return localStorage.getItem('ts_id')");
+    String anonymousId = (String) js("return document.querySelector('script[data-aid]').dataset.aid");
     assertThat(anonymousId).as("the shop's id handed to the snippet").isNotBlank();
 
     assertThat(client.flush()).isTrue();
