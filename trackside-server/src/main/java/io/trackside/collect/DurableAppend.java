@@ -44,6 +44,19 @@ final class DurableAppend {
    * @param success writes the protocol's success answer; called on the event loop once every
    *                record is durable (or at once when there is nothing to store)
    */
+  /**
+   * Lets a request in unless Trackside is shutting down (then answers 503 and returns false).
+   * Every admitted request must end in {@link #append} or call {@code admission.exit()}.
+   */
+  boolean admit(RoutingContext ctx) {
+    if (admission.tryEnter()) {
+      return true;
+    }
+    metrics.rejectedRequest("shutting_down");
+    HttpErrors.unavailable(ctx, "shutting_down", "Trackside is shutting down; retry shortly", 5);
+    return false;
+  }
+
   void append(RoutingContext ctx, String source, List<IntakeItem> items, long receivedAt, long startNanos,
               Consumer<RoutingContext> success) {
     String ip = clientAddress.of(ctx.request());

@@ -68,9 +68,7 @@ public final class GtagCollector {
     long startNanos = System.nanoTime();
     long receivedAt = System.currentTimeMillis();
     HttpServerRequest request = ctx.request();
-    if (!admission.tryEnter()) {
-      metrics.rejectedRequest("shutting_down");
-      HttpErrors.unavailable(ctx, "shutting_down", "Trackside is shutting down; retry shortly", 5);
+    if (!appender.admit(ctx)) {
       return;
     }
     try {

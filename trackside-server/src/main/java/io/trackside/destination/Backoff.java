@@ -21,7 +21,8 @@ record Backoff(Duration first, Duration max) {
     long step = first.toMillis() << Math.min(attempt - 1, 20);
     long capped = Math.min(Math.max(step, first.toMillis()), max.toMillis());
     long jittered = capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1);
-    long wait = retryAfter == null ? jittered : Math.max(jittered, Math.min(retryAfter.toMillis(), max.toMillis() * 5));
+    // retryAfter is already capped at an hour by retryAfter(String, Instant).
+    long wait = retryAfter == null ? jittered : Math.max(jittered, retryAfter.toMillis());
     return Duration.ofMillis(wait);
   }
 
