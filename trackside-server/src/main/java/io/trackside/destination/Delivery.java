@@ -104,7 +104,11 @@ final class Delivery {
 
   synchronized void start() {
     running = true;
-    thread = new Thread(this::run, "destination-" + config.id());
+    List<Integer> all = IntStream.range(0, enriched.partitions()).boxed().toList();
+    LogConsumer consumer = enriched.consumer(group(), all);
+    // Positioned before start() returns, so "from now on" means from the start, not from whenever the thread runs.
+    startAtEndIfNew(consumer, all);
+    thread = new Thread(() -> run(consumer), "destination-" + config.id());
     thread.setDaemon(true);
     thread.start();
   }
@@ -156,10 +160,8 @@ final class Delivery {
     return metrics.retrying.get() > 0 ? "retrying" : "ok";
   }
 
-  private void run() {
-    List<Integer> all = IntStream.range(0, enriched.partitions()).boxed().toList();
-    try (LogConsumer consumer = enriched.consumer(group(), all)) {
-      startAtEndIfNew(consumer, all);
+  private void run(LogConsumer opened) {
+    try (LogConsumer consumer = opened) {
       while (running) {
         if (pause.paused(config.id())) {
           pause.awaitResume(config.id(), () -> !running);
@@ -207,8 +209,9 @@ final class Delivery {
     }
     Map<Integer, Long> ends = new HashMap<>();
     for (int p : partitions) {
-      ends.put(p, enriched.endOffset(p));
-      consumer.seek(p, enriched.endOffset(p));
+      long end = enriched.endOffset(p);
+      ends.put(p, end);
+      consumer.seek(p, end);
     }
     consumer.commit(ends);
     log.info("Destination {} ({}) starts with events arriving from now on", config.id(), destination.type());
