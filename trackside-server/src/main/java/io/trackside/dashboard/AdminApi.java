@@ -39,6 +39,7 @@ public final class AdminApi {
   }
 
   public void mount(Router router) {
+    router.get("/api/openapi.yaml").handler(OpenApiFile::serve); // before the token check: it is public
     router.route("/api/*").handler(this::authenticate);
     router.get("/api/events").blockingHandler(this::events, false);
     router.get("/api/quarantine").blockingHandler(this::quarantine, false);

@@ -17,8 +17,10 @@ import io.trackside.core.GtagIntake;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.dashboard.DestinationsApi;
+import io.trackside.dashboard.IngestCounters;
 import io.trackside.dashboard.PrivacyApi;
 import io.trackside.dashboard.QuarantineReplayApi;
+import io.trackside.dashboard.StatsApi;
 import io.trackside.dashboard.TrackingPlanApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
@@ -29,6 +31,7 @@ import io.trackside.pipeline.QuarantineReplay;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.StatsReaders;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -64,6 +67,7 @@ final class TracksideNode {
   private final Admission admission = new Admission();
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
+  private StatsReaders statsReaders;
   private int port;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
@@ -175,7 +179,8 @@ final class TracksideNode {
         .with(new TrackingPlanApi(trackingPlan))
         .with(new QuarantineReplayApi(replay))
         .with(new PrivacyApi(warehouse))
-        .with(new DestinationsApi(forwarding.delivery()));
+        .with(new DestinationsApi(forwarding.delivery()))
+        .with(statsApi());
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     Snippet snippet = new Snippet(config.snippetPath());
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -185,6 +190,15 @@ final class TracksideNode {
       return verticle;
     }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
     port = verticles.get(0).actualPort();
+  }
+
+  /** The dashboard's numbers, on two read connections of their own (one per core). */
+  private StatsApi statsApi() throws java.sql.SQLException {
+    statsReaders = new StatsReaders(warehouse, 2);
+    var delivery = forwarding.delivery();
+    return new StatsApi(statsReaders, config.pipeline().timeZone(), java.time.Clock.systemUTC(),
+        new StatsApi.QualitySources(new IngestCounters(registry)::snapshot,
+            delivery == null ? List::of : delivery::describe, () -> lag(log, WAREHOUSE_GROUP)));
   }
 
   int port() {
@@ -246,6 +260,9 @@ final class TracksideNode {
     pipeline.close();
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();
+    if (statsReaders != null) {
+      statsReaders.close();
+    }
     warehouse.close();
     LOG.info("stopped; {} events wait in the log for the warehouse and will be written on the next start", waiting);
   }

@@ -110,9 +110,13 @@ public record StatsScope(LocalDate from, LocalDate to, ZoneId zone, boolean incl
             .append(" WHERE m.timestamp >= make_timestamp(?) AND m.timestamp < make_timestamp(?) AND m.").append(column).append(" = ?").append(kind)
             .append(')');
       } else {
-        sql.append(" AND ").append(e).append(".session_id IN (SELECT s.session_id FROM sessions s")
-            .append(" WHERE s.ended_at >= make_timestamp(?) AND s.started_at < make_timestamp(?) AND s.").append(SESSION_DIMENSIONS.get(f.getKey()))
-            .append(" = ?)");
+        // The sessions of the range grouped here rather than read from the sessions view, which
+        // recomputes every session ever stored; the same answer since ranges are whole days and
+        // sessions end at midnight (SessionColumns).
+        sql.append(" AND ").append(e).append(".session_id IN (SELECT s.session_id FROM events s")
+            .append(" WHERE s.timestamp >= make_timestamp(?) AND s.timestamp < make_timestamp(?)")
+            .append(" AND s.session_id IS NOT NULL GROUP BY s.session_id HAVING ")
+            .append(SessionColumns.aggregate(f.getKey(), "s")).append(" = ?)");
       }
       params.add(utc(start()));
       params.add(utc(end()));

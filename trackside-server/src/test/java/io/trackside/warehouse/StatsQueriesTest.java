@@ -1,0 +1,309 @@
+package io.trackside.warehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.trackside.core.EnrichedEvent;
+import io.trackside.core.SegmentEvents;
+import io.trackside.pipeline.AttributionConfig;
+import io.trackside.pipeline.GeoConfig;
+import io.trackside.pipeline.Pipeline;
+import io.trackside.pipeline.PipelineConfig;
+import io.trackside.pipeline.PiiPolicy;
+import io.trackside.pipeline.StandardPipeline;
+import io.trackside.pipeline.StepTimings;
+import io.trackside.pipeline.TrackingPlanConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard's queries on a real DuckDB file, seeded through {@link DuckDbWarehouse#write} with
+ * events enriched by the standard pipeline in the zone Europe/Berlin (UTC+1 in November), so the
+ * pipeline cuts the sessions at Berlin's midnight. Every expected number is worked out below.
+ *
+ * <pre>
+ * Range 2026-11-10..11 (Berlin); previous period 2026-11-08..09.
+ * session  visitor   channel         events (UTC)                                    pv  dur  orders revenue bounce
+ * S1       a         organic_search  10th 09:00 /, 09:00:30 /p/mug, Viewed SKU-1,      2  300  1      30     no
+ *                                    Added SKU-1 x2, 09:05 Order 30 EUR (SKU-1 x2 @15)
+ * S2       b         social          10th 22:50 /blog (23:50 Berlin)                   1    0  0       0     yes
+ * S3       b         social          10th 23:10 /pricing (00:10 Berlin on the 11th:    1    0  0       0     yes
+ *                                    a new session in Berlin, the same one in UTC)
+ * S4       c         direct          11th 08:00 /, searches and clicks, 08:01 /p/shoes, 2  240  0       0     no
+ *                                    Viewed + Added SKU-2 (80) at 08:02/08:03, 08:04 search "red shoes"
+ * S5       d-phone   email           10th 12:00 /, 12:01 identify u-d, 12:02 Added SKU-1 1  120  0       0     no
+ * S6       d-laptop  direct          10th 20:00 /checkout (user u-d), 20:01 Order 15     1   60  1      15     no
+ * S7       f (bot)   direct          10th 15:00 /, 15:00:20 /pricing                   2   20  0       0     no
+ * S8       e         direct          11th 22:00 /p/mug, 22:00:30 Added SKU-1           1   30  0       0     no
+ * previous: a on the 8th (/, /p/mug 3 s later: 2 pv, not a bounce), g on the 9th (/ only: a bounce).
+ * </pre>
+ * Without bots (S7 out): visitors a, b, c, d-phone, d-laptop, e = 6; sessions 7; page views
+ * 2+1+1+2+1+1+1 = 9; bounces S2, S3 = 2/7 = 0.2857; duration (300+0+0+240+120+60+30)/7 = 107.1 s;
+ * sessions with an order S1, S6 = 2/7; revenue 30 + 15 = 45; orders 2.
+ * Previous: 2 visitors, 2 sessions, 3 page views, bounce 1/2, duration (3+0)/2 = 1.5 s, no orders.
+ */
+class StatsQueriesTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ZoneId BERLIN = ZoneId.of("Europe/Berlin");
+  private static final LocalDate FROM = LocalDate.of(2026, 11, 10);
+  private static final LocalDate TO = LocalDate.of(2026, 11, 11);
+
+  @TempDir
+  Path dir;
+
+  private DuckDbWarehouse warehouse;
+  private StatsReaders readers;
+  private final List<LoggedEvent> batch = new ArrayList<>();
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private Pipeline pipeline;
+
+  @BeforeEach
+  void seed() throws Exception {
+    warehouse = DuckDbWarehouse.open(dir.resolve("warehouse.duckdb"), new SimpleMeterRegistry());
+    PipelineConfig berlin = new PipelineConfig(false, false, false, 10, Duration.ofSeconds(10),
+        TrackingPlanConfig.none(), AttributionConfig.defaults(), PiiPolicy.defaults(), true, Duration.ofMinutes(30),
+        BERLIN, GeoConfig.off());
+    pipeline = new StandardPipeline(berlin, new StepTimings(new SimpleMeterRegistry())).create(0);
+
+    // previous period
+    page("a", "2026-11-08T10:00:00Z", "/", x -> x.channel = "organic_search");
+    page("a", "2026-11-08T10:00:03Z", "/p/mug", null);
+    page("g", "2026-11-09T10:00:00Z", "/", x -> x.channel = "organic_search");
+
+    // S1
+    page("a", "2026-11-10T09:00:00Z", "/", x -> {
+      x.channel = "organic_search";
+      x.country = "DE";
+    });
+    page("a", "2026-11-10T09:00:30Z", "/p/mug", x -> x.country = "DE");
+    track("a", null, "2026-11-10T09:01:00Z", "Product Viewed", "{\"product_id\":\"SKU-1\",\"name\":\"Mug\",\"price\":15}");
+    track("a", null, "2026-11-10T09:02:00Z", "Product Added",
+        "{\"product_id\":\"SKU-1\",\"name\":\"Mug\",\"price\":15,\"quantity\":2}");
+    track("a", null, "2026-11-10T09:05:00Z", "Order Completed", "{\"order_id\":\"o-1\",\"revenue\":30,"
+        + "\"currency\":\"EUR\",\"products\":[{\"product_id\":\"SKU-1\",\"name\":\"Mug\",\"price\":15,\"quantity\":2}]}");
+    // S2, S3: one visitor across Berlin's midnight
+    page("b", "2026-11-10T22:50:00Z", "/blog", x -> x.channel = "social");
+    page("b", "2026-11-10T23:10:00Z", "/pricing", x -> x.channel = "social");
+    // S5 and S6: one person on two devices
+    page("d-phone", "2026-11-10T12:00:00Z", "/", x -> x.channel = "email");
+    add("d-phone", "2026-11-10T12:01:00Z", "{\"type\":\"identify\",\"userId\":\"u-d-" + run + "\"}", null);
+    track("d-phone", null, "2026-11-10T12:02:00Z", "Product Added", "{\"product_id\":\"SKU-1\",\"name\":\"Mug\",\"price\":15}");
+    add("d-laptop", "2026-11-10T20:00:00Z", "{\"type\":\"page\",\"userId\":\"u-d-" + run + "\","
+        + "\"context\":{\"page\":{\"url\":\"https://shop.example/checkout\"}}}", x -> x.channel = "direct");
+    track("d-laptop", "u-d-" + run, "2026-11-10T20:01:00Z", "Order Completed", "{\"order_id\":\"o-2\",\"total\":15,"
+        + "\"currency\":\"EUR\",\"products\":[{\"product_id\":\"SKU-1\",\"name\":\"Mug\",\"price\":15}]}");
+    // S7: a bot
+    page("f", "2026-11-10T15:00:00Z", "/", x -> x.bot = true);
+    page("f", "2026-11-10T15:00:20Z", "/pricing", x -> x.bot = true);
+    // S4: searches; "red shoes" twice (once clicked), "blue socks" once (clicked by the view)
+    page("c", "2026-11-11T08:00:00Z", "/", x -> {
+      x.channel = "direct";
+      x.country = "DE";
+    });
+    track("c", null, "2026-11-11T08:00:05Z", "Products Searched", "{\"query\":\"Red Shoes \"}");
+    track("c", null, "2026-11-11T08:00:20Z", "Product Clicked", "{\"product_id\":\"SKU-2\"}");
+    track("c", null, "2026-11-11T08:00:40Z", "Products Searched", "{\"query\":\"blue socks\"}");
+    page("c", "2026-11-11T08:01:00Z", "/p/shoes", null);
+    track("c", null, "2026-11-11T08:02:00Z", "Product Viewed", "{\"product_id\":\"SKU-2\",\"name\":\"Shoes\",\"price\":80}");
+    track("c", null, "2026-11-11T08:03:00Z", "Product Added", "{\"product_id\":\"SKU-2\",\"name\":\"Shoes\",\"price\":80}");
+    track("c", null, "2026-11-11T08:04:00Z", "Products Searched", "{\"query\":\"red shoes\"}");
+    // S8: a cart added late on the 11th
+    page("e", "2026-11-11T22:00:00Z", "/p/mug", x -> x.channel = "direct");
+    track("e", null, "2026-11-11T22:00:30Z", "Product Added", "{\"product_id\":\"SKU-1\",\"name\":\"Mug\",\"price\":15}");
+
+    warehouse.write(new WarehouseBatch("warehouse", batch, List.of(), Map.of(0, (long) batch.size())));
+    readers = new StatsReaders(warehouse, 2);
+  }
+
+  @AfterEach
+  void close() {
+    readers.close();
+    warehouse.close();
+  }
+
+  private StatsScope scope() {
+    return new StatsScope(FROM, TO, BERLIN, false, Map.of());
+  }
+
+  @Test
+  void overviewCountsSessionsCutAtBerlinMidnightAndComparesWithThePreviousPeriod() throws Exception {
+    JsonNode overview = json(readers.read(c -> Overview.query(c, scope())));
+    assertThat(overview.at("/range").toString()).isEqualTo("{\"from\":\"2026-11-10\",\"to\":\"2026-11-11\","
+        + "\"previousFrom\":\"2026-11-08\",\"previousTo\":\"2026-11-09\",\"timeZone\":\"Europe/Berlin\"}");
+    JsonNode m = overview.get("metrics");
+    assertThat(m.get("visitors").toString()).isEqualTo("{\"value\":6,\"previous\":2,\"change\":2.0}");
+    assertThat(m.get("sessions").toString()).isEqualTo("{\"value\":7,\"previous\":2,\"change\":2.5}");
+    assertThat(m.get("pageviews").toString()).isEqualTo("{\"value\":9,\"previous\":3,\"change\":2.0}");
+    // (0.2857 - 0.5) / 0.5 = -0.4286
+    assertThat(m.get("bounceRate").toString()).isEqualTo("{\"value\":0.2857,\"previous\":0.5,\"change\":-0.4286}");
+    // (107.1 - 1.5) / 1.5 = 70.4
+    assertThat(m.get("visitDuration").toString()).isEqualTo("{\"value\":107.1,\"previous\":1.5,\"change\":70.4}");
+    assertThat(m.get("conversionRate").toString()).isEqualTo("{\"value\":0.2857,\"previous\":0.0,\"change\":null}");
+    assertThat(m.get("revenue").toString()).isEqualTo("{\"value\":45.0,\"previous\":0.0,\"change\":null}");
+    assertThat(m.get("orders").toString()).isEqualTo("{\"value\":2,\"previous\":0,\"change\":null}");
+    assertThat(overview.get("currency").asText()).isEqualTo("EUR");
+  }
+
+  @Test
+  void botsCountOnlyWhenIncluded() throws Exception {
+    StatsScope withBots = new StatsScope(FROM, TO, BERLIN, true, Map.of());
+    JsonNode m = json(readers.read(c -> Overview.query(c, withBots))).get("metrics");
+    // + f: one visitor, one session of 2 page views, 20 s (not a bounce)
+    assertThat(m.at("/visitors/value").asLong()).isEqualTo(7);
+    assertThat(m.at("/sessions/value").asLong()).isEqualTo(8);
+    assertThat(m.at("/pageviews/value").asLong()).isEqualTo(11);
+    assertThat(m.at("/bounceRate/value").asDouble()).isEqualTo(0.25); // 2 / 8
+  }
+
+  @Test
+  void filtersSelectSessions() throws Exception {
+    // channel is the session's: b's two sessions; previous period has no social session
+    JsonNode social = json(readers.read(c -> Overview.query(c, scope().withFilters(Map.of("channel", "social")))));
+    assertThat(social.at("/metrics/visitors").toString()).isEqualTo("{\"value\":1,\"previous\":0,\"change\":null}");
+    assertThat(social.at("/metrics/sessions/value").asLong()).isEqualTo(2);
+    assertThat(social.at("/metrics/bounceRate/value").asDouble()).isEqualTo(1.0);
+    // country is the visitor's: S1 and S4 have an event from DE (S1's Product events have no
+    // country, yet they count: the filter keeps whole sessions)
+    JsonNode de = json(readers.read(c -> Overview.query(c, scope().withFilters(Map.of("country", "DE")))));
+    assertThat(de.at("/metrics/sessions/value").asLong()).isEqualTo(2);
+    assertThat(de.at("/metrics/pageviews/value").asLong()).isEqualTo(4);
+    assertThat(de.at("/metrics/revenue/value").asDouble()).isEqualTo(30.0);
+    // entry page (a session property): S5 (/) and S1 (/) and S4 (/)
+    JsonNode home = json(readers.read(c -> Overview.query(c, scope().withFilters(Map.of("entry_page", "/")))));
+    assertThat(home.at("/metrics/sessions/value").asLong()).isEqualTo(3);
+  }
+
+  @Test
+  void timeseriesHasEveryDayOfTheZone() throws Exception {
+    JsonNode points = json(readers.read(c -> Timeseries.query(c, scope(), Timeseries.Interval.DAY))).get("points");
+    // 10th (Berlin): S1, S2, S5, S6 — visitors a, b, d-phone, d-laptop; 2+1+1+1 page views; both orders
+    // 11th (Berlin): S3 (00:10), S4, S8 — visitors b, c, e; 1+2+1 page views
+    assertThat(points.toString()).isEqualTo("[{\"time\":\"2026-11-10\",\"visitors\":4,\"sessions\":4,\"pageviews\":5,"
+        + "\"orders\":2,\"revenue\":45.0},{\"time\":\"2026-11-11\",\"visitors\":3,\"sessions\":3,\"pageviews\":4,"
+        + "\"orders\":0,\"revenue\":0.0}]");
+    JsonNode hours = json(readers.read(c -> Timeseries.query(c, scope(), Timeseries.Interval.HOUR))).get("points");
+    assertThat(hours.size()).isEqualTo(48);
+    // S1 started at 09:00 UTC = 10:00 Berlin
+    assertThat(hours.get(10).toString()).isEqualTo("{\"time\":\"2026-11-10T10:00\",\"visitors\":1,\"sessions\":1,"
+        + "\"pageviews\":2,\"orders\":1,\"revenue\":30.0}");
+    assertThat(hours.get(11).get("sessions").asLong()).isZero();
+    StatsScope long31 = new StatsScope(FROM, FROM.plusDays(31), BERLIN, false, Map.of());
+    assertThatThrownBy(() -> readers.read(c -> Timeseries.query(c, long31, Timeseries.Interval.HOUR)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 31 days");
+  }
+
+  @Test
+  void breakdownsBySessionAndEventDimensions() throws Exception {
+    JsonNode channels = json(readers.read(c -> Breakdowns.query(c, scope(), "channel", 10))).get("rows");
+    // direct: S4 (c), S6 (d-laptop, order 15), S8 (e): 3 visitors, 2+1+1 page views, no bounce, 1/3 converted
+    // social: b's S2, S3, both bounces; then the ties at 1 visitor, 1 session by name: email, organic_search
+    assertThat(channels.toString()).isEqualTo("["
+        + "{\"value\":\"direct\",\"visitors\":3,\"sessions\":3,\"pageviews\":4,\"bounceRate\":0.0,\"orders\":1,"
+        + "\"revenue\":15.0,\"conversionRate\":0.3333},"
+        + "{\"value\":\"social\",\"visitors\":1,\"sessions\":2,\"pageviews\":2,\"bounceRate\":1.0,\"orders\":0,"
+        + "\"revenue\":0.0,\"conversionRate\":0.0},"
+        + "{\"value\":\"email\",\"visitors\":1,\"sessions\":1,\"pageviews\":1,\"bounceRate\":0.0,\"orders\":0,"
+        + "\"revenue\":0.0,\"conversionRate\":0.0},"
+        + "{\"value\":\"organic_search\",\"visitors\":1,\"sessions\":1,\"pageviews\":2,\"bounceRate\":0.0,\"orders\":1,"
+        + "\"revenue\":30.0,\"conversionRate\":1.0}]");
+    // "/" was viewed in S1, S4 and S5 (S7 is a bot): 3 views by 3 visitors
+    JsonNode pages = json(readers.read(c -> Breakdowns.query(c, scope(), "page", 1))).get("rows");
+    assertThat(pages.toString()).isEqualTo("[{\"value\":\"/\",\"visitors\":3,\"sessions\":3,\"pageviews\":3,"
+        + "\"bounceRate\":0.0,\"orders\":1,\"revenue\":30.0,\"conversionRate\":0.3333}]");
+    // Product Added: S1, S4, S5, S8 — one each
+    JsonNode events = json(readers.read(c -> Breakdowns.query(c, scope(), "event", 1))).get("rows");
+    assertThat(events.get(0).get("value").asText()).isEqualTo("Product Added");
+    assertThat(events.get(0).get("events").asLong()).isEqualTo(4);
+    assertThat(events.get(0).get("sessions").asLong()).isEqualTo(4);
+    // exit pages: S2 /blog, S3 /pricing, S6 /checkout, S1 and S5 and S8 /p/mug or /, ...
+    JsonNode exits = json(readers.read(c -> Breakdowns.query(c, scope(), "exit_page", 10))).get("rows");
+    assertThat(exits.get(0).get("value").asText()).isEqualTo("/p/mug"); // S1 (a), S8 (e)
+    assertThat(exits.get(0).get("sessions").asLong()).isEqualTo(2);
+  }
+
+  @Test
+  void cartsAreJudgedPerPersonAcrossDevicesOnceOldEnough() throws Exception {
+    // now: 12th 12:00 UTC. Carts: a (added 10th 09:02, bought 09:05: kept), d-phone (10th 12:02,
+    // bought as u-d on the laptop at 20:01: kept), c (11th 08:03, no order, 27.95 h old: abandoned,
+    // 80.00), e (11th 22:00:30, 13.99 h old: not judged yet).
+    Instant now = Instant.parse("2026-11-12T12:00:00Z");
+    JsonNode shop = json(readers.read(c -> Ecommerce.query(c, scope(), 24, 20, now)));
+    assertThat(shop.get("carts").toString()).isEqualTo("{\"carts\":3,\"abandoned\":1,\"rate\":0.3333,"
+        + "\"abandonedValue\":80.0,\"abandonHours\":24}");
+    assertThat(shop.get("revenue").asDouble()).isEqualTo(45.0);
+    assertThat(shop.get("orders").asLong()).isEqualTo(2);
+    assertThat(shop.get("averageOrderValue").asDouble()).isEqualTo(22.5);
+    assertThat(shop.get("conversionRate").asDouble()).isEqualTo(0.2857);
+    assertThat(shop.get("currency").asText()).isEqualTo("EUR");
+    // SKU-1: viewed once (a), added by a, d-phone, e; bought 2 (a) + 1 (u-d) = 3 for 30 + 15
+    assertThat(shop.get("products").toString()).isEqualTo("["
+        + "{\"product\":\"SKU-1\",\"name\":\"Mug\",\"views\":1,\"addsToCart\":3,\"purchases\":3,\"revenue\":45.0},"
+        + "{\"product\":\"SKU-2\",\"name\":\"Shoes\",\"views\":1,\"addsToCart\":1,\"purchases\":0,\"revenue\":0.0}]");
+    assertThat(shop.get("searches").toString()).isEqualTo("["
+        + "{\"query\":\"red shoes\",\"searches\":2,\"withClick\":1},"
+        + "{\"query\":\"blue socks\",\"searches\":1,\"withClick\":1}]");
+
+    // 48 h: only a's cart (50.97 h old) is judged; d-phone's (47.97 h) and c's are too young
+    JsonNode later = json(readers.read(c -> Ecommerce.query(c, scope(), 48, 20, now)));
+    assertThat(later.get("carts").toString()).isEqualTo("{\"carts\":1,\"abandoned\":0,\"rate\":0.0,"
+        + "\"abandonedValue\":0.0,\"abandonHours\":48}");
+  }
+
+  @Test
+  void liveShowsVisitorsOfTheLastFiveMinutesAndTheirPage() throws Exception {
+    // at 22:03 on the 11th only e (22:00, 22:00:30) is within five minutes
+    JsonNode live = json(readers.read(c -> LiveVisitors.query(c, scope(), Instant.parse("2026-11-11T22:03:00Z"))));
+    assertThat(live.toString()).isEqualTo("{\"visitors\":1,\"pages\":[{\"page\":\"/p/mug\",\"visitors\":1}],"
+        + "\"window\":\"PT5M\"}");
+  }
+
+  @Test
+  void dataQualityCountsBotsAndTheQuarantineByReason() throws Exception {
+    JsonNode quality = json(readers.read(c -> DataQuality.query(c, scope())));
+    // events in range: all seeded but the 3 of the previous period
+    long events = batch.size() - 3;
+    assertThat(quality.get("events").asLong()).isEqualTo(events);
+    assertThat(quality.get("bots").asLong()).isEqualTo(2);
+    assertThat(quality.get("quarantined").asLong()).isZero();
+  }
+
+  private static JsonNode json(Object answer) {
+    return JSON.valueToTree(answer);
+  }
+
+  private void page(String visitor, String at, String path, Consumer<EnrichedEvent> tweak) {
+    add(visitor, at, "{\"type\":\"page\",\"context\":{\"page\":{\"url\":\"https://shop.example" + path + "\"}}}", tweak);
+  }
+
+  private void track(String visitor, String userId, String at, String event, String properties) {
+    add(visitor, at, "{\"type\":\"track\",\"event\":\"" + event + "\"" + (userId == null ? "" : ",\"userId\":\""
+        + userId + "\"") + ",\"properties\":" + properties + "}", null);
+  }
+
+  private void add(String visitor, String at, String json, Consumer<EnrichedEvent> tweak) {
+    String full = json.replaceFirst("\\{", "{\"anonymousId\":\"" + visitor + "-" + run + "\",\"timestamp\":\"" + at
+        + "\",\"messageId\":\"" + UUID.randomUUID() + "\",");
+    long receivedAt = Instant.parse(at).plusSeconds(1).toEpochMilli();
+    EnrichedEvent enriched = pipeline.process(SegmentEvents.decode(TestEvents.received("web", full, receivedAt)));
+    enriched.bot = false;
+    if (tweak != null) {
+      tweak.accept(enriched);
+    }
+    batch.add(new LoggedEvent(enriched, 0, batch.size()));
+  }
+}
