@@ -6,6 +6,7 @@ import io.trackside.warehouse.DataQuality;
 import io.trackside.warehouse.Ecommerce;
 import io.trackside.warehouse.LiveVisitors;
 import io.trackside.warehouse.Overview;
+import io.trackside.warehouse.SessionRollup;
 import io.trackside.warehouse.StatsReaders;
 import io.trackside.warehouse.StatsScope;
 import io.trackside.warehouse.Timeseries;
@@ -56,12 +57,15 @@ public final class StatsApi implements ApiRoutes {
   }
 
   private final StatsReaders readers;
+  private final SessionRollup rollup;
   private final StatsParams params;
   private final Clock clock;
   private final QualitySources quality;
 
-  public StatsApi(StatsReaders readers, ZoneId zone, Clock clock, QualitySources quality) {
+  /** @param rollup null to always group the events (slower on large ranges) */
+  public StatsApi(StatsReaders readers, SessionRollup rollup, ZoneId zone, Clock clock, QualitySources quality) {
     this.readers = readers;
+    this.rollup = rollup;
     this.params = new StatsParams(zone, clock);
     this.clock = clock;
     this.quality = quality;
@@ -69,7 +73,7 @@ public final class StatsApi implements ApiRoutes {
 
   @Override
   public void mount(Router router) {
-    router.get("/api/stats/overview").blockingHandler(ctx -> answer(ctx, Overview::query), false);
+    router.get("/api/stats/overview").blockingHandler(ctx -> answer(ctx, (conn, scope) -> Overview.query(conn, scope, rollupReady())), false);
     router.get("/api/stats/timeseries").blockingHandler(this::timeseries, false);
     router.get("/api/stats/breakdown/:dimension").blockingHandler(this::breakdown, false);
     router.get("/api/stats/live").blockingHandler(
@@ -87,7 +91,7 @@ public final class StatsApi implements ApiRoutes {
       HttpErrors.send(ctx, 400, "invalid_parameter", e.getMessage());
       return;
     }
-    answer(ctx, (conn, scope) -> Timeseries.query(conn, scope, interval));
+    answer(ctx, (conn, scope) -> Timeseries.query(conn, scope, interval, rollupReady()));
   }
 
   private void breakdown(RoutingContext ctx) {
@@ -99,7 +103,7 @@ public final class StatsApi implements ApiRoutes {
     }
     Integer limit = number(ctx, "limit", DEFAULT_LIMIT, 1, Breakdowns.MAX_LIMIT);
     if (limit != null) {
-      answer(ctx, (conn, scope) -> Breakdowns.query(conn, scope, dimension, limit));
+      answer(ctx, (conn, scope) -> Breakdowns.query(conn, scope, dimension, limit, rollupReady()));
     }
   }
 
@@ -110,7 +114,8 @@ public final class StatsApi implements ApiRoutes {
     }
     Integer limit = number(ctx, "limit", DEFAULT_ECOMMERCE_LIMIT, 1, Breakdowns.MAX_LIMIT);
     if (limit != null) {
-      answer(ctx, (conn, scope) -> Ecommerce.query(conn, scope, hours, limit, clock.instant()));
+      answer(ctx, (conn, scope) -> Ecommerce.query(conn, scope, hours, limit, clock.instant(),
+          rollupReady()));
     }
   }
 
@@ -124,6 +129,10 @@ public final class StatsApi implements ApiRoutes {
       body.put("pipelineLag", quality.pipelineLag().getAsLong());
       return body;
     });
+  }
+
+  private boolean rollupReady() {
+    return rollup != null && rollup.ready();
   }
 
   /** Reads the shared parameters, runs the query on a pooled connection and answers. */

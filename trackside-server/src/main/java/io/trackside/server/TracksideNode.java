@@ -31,6 +31,7 @@ import io.trackside.pipeline.QuarantineReplay;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.SessionRollup;
 import io.trackside.warehouse.StatsReaders;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -68,6 +69,7 @@ final class TracksideNode {
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
   private StatsReaders statsReaders;
+  private SessionRollup sessionRollup;
   private int port;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
@@ -192,11 +194,15 @@ final class TracksideNode {
     port = verticles.get(0).actualPort();
   }
 
-  /** The dashboard's numbers, on two read connections of their own (one per core). */
+  /**
+   * The dashboard's numbers, on two read connections of their own (one per core), with the
+   * session rollup following the events every 5 seconds.
+   */
   private StatsApi statsApi() throws java.sql.SQLException {
     statsReaders = new StatsReaders(warehouse, 2);
+    sessionRollup = SessionRollup.start(warehouse, java.time.Duration.ofSeconds(5), java.time.Clock.systemUTC());
     var delivery = forwarding.delivery();
-    return new StatsApi(statsReaders, config.pipeline().timeZone(), java.time.Clock.systemUTC(),
+    return new StatsApi(statsReaders, sessionRollup, config.pipeline().timeZone(), java.time.Clock.systemUTC(),
         new StatsApi.QualitySources(new IngestCounters(registry)::snapshot,
             delivery == null ? List::of : delivery::describe, () -> lag(log, WAREHOUSE_GROUP)));
   }
@@ -260,6 +266,9 @@ final class TracksideNode {
     pipeline.close();
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();
+    if (sessionRollup != null) {
+      sessionRollup.close();
+    }
     if (statsReaders != null) {
       statsReaders.close();
     }

@@ -33,8 +33,8 @@ public final class Breakdowns {
   private Breakdowns() {
   }
 
-  public static Map<String, Object> query(Connection conn, StatsScope scope, String dimension, int limit)
-      throws SQLException {
+  public static Map<String, Object> query(Connection conn, StatsScope scope, String dimension, int limit,
+                                         boolean rollupReady) throws SQLException {
     if (!StatsScope.DIMENSIONS.contains(dimension)) {
       throw new IllegalArgumentException("no dimension '" + dimension + "'; dimensions: " + StatsScope.DIMENSIONS);
     }
@@ -55,7 +55,7 @@ public final class Breakdowns {
       pairs = " SELECT s.value, count(DISTINCT s.visitor_id) AS visitors, count(*) AS sessions,"
           + " 0 AS hits, sum(s.pageviews) AS pageviews,";
     }
-    String sql = ScopedSessions.with(scope, params, dimension) + pairs
+    String sql = ScopedSessions.with(scope, params, dimension, rollupReady) + pairs
         + " avg(CASE WHEN s.bounce THEN 1 ELSE 0 END) AS bounce_rate, sum(s.orders) AS orders,"
         + " sum(s.revenue) AS revenue, avg(CASE WHEN s.orders > 0 THEN 1 ELSE 0 END) AS conversion_rate"
         + (hits.equals("hits") ? " FROM pairs p JOIN ss s USING (session_id) GROUP BY p.value"

@@ -30,14 +30,14 @@ public final class Ecommerce {
   private Ecommerce() {
   }
 
-  public static Map<String, Object> query(Connection conn, StatsScope scope, int abandonHours, int limit, Instant now)
-      throws SQLException {
+  public static Map<String, Object> query(Connection conn, StatsScope scope, int abandonHours, int limit, Instant now,
+                                         boolean rollupReady) throws SQLException {
     if (abandonHours < 1 || abandonHours > MAX_ABANDON_HOURS) {
       throw new IllegalArgumentException("abandonHours must be a whole number from 1 to " + MAX_ABANDON_HOURS);
     }
     List<Object> params = new ArrayList<>();
-    String sql = ScopedSessions.with(scope, params)
-        + " SELECT sum(revenue) AS revenue, sum(orders) AS orders,"
+    String sql = ScopedSessions.with(scope, params, rollupReady)
+        + " SELECT sum(revenue) AS revenue, sum(orders) AS orders, " + ScopedSessions.CURRENCY + " AS currency,"
         + " avg(CASE WHEN orders > 0 THEN 1 ELSE 0 END) AS conversion_rate FROM ss";
     Map<String, Object> answer = new LinkedHashMap<>();
     SqlRows.query(conn, sql, params, rs -> {
@@ -47,9 +47,9 @@ public final class Ecommerce {
       answer.put("orders", orders);
       answer.put("averageOrderValue", orders == 0 ? null : Math.round(revenue / orders * 100) / 100.0);
       answer.put("conversionRate", SqlRows.rate(rs, "conversion_rate"));
+      answer.put("currency", rs.getString("currency"));
       return null;
     });
-    answer.put("currency", ScopedSessions.currency(conn, scope));
     answer.put("carts", carts(conn, scope, abandonHours, now));
     answer.put("products", products(conn, scope, limit));
     answer.put("searches", searches(conn, scope, limit));

@@ -35,23 +35,29 @@ public final class Overview {
   }
 
   /** {@code {"range", "metrics", "currency"}} as docs/DASHBOARD.md shows. */
-  public static Map<String, Object> query(Connection conn, StatsScope scope) throws SQLException {
+  public static Map<String, Object> query(Connection conn, StatsScope scope, boolean rollupReady) throws SQLException {
     StatsScope previous = scope.previous();
     StatsScope both = new StatsScope(previous.from(), scope.to(), scope.zone(), scope.includeBots(), scope.filters());
     List<Object> params = new ArrayList<>();
-    String sql = ScopedSessions.with(both, params)
+    String sql = ScopedSessions.with(both, params, rollupReady)
         + " SELECT started_at >= make_timestamp(?) AS current, count(DISTINCT visitor_id) AS visitors,"
         + " count(*) AS sessions, sum(pageviews) AS pageviews, avg(CASE WHEN bounce THEN 1 ELSE 0 END) AS bounce_rate,"
         + " avg(duration) AS visit_duration, avg(CASE WHEN orders > 0 THEN 1 ELSE 0 END) AS conversion_rate,"
-        + " sum(revenue) AS revenue, sum(orders) AS orders"
+        + " sum(revenue) AS revenue, sum(orders) AS orders, " + ScopedSessions.CURRENCY + " AS currency"
         + " FROM ss GROUP BY 1";
     params.add(StatsScope.utc(scope.start()));
+    String[] currency = {null};
     Figures now = Figures.NONE;
     Figures before = Figures.NONE;
-    for (Map.Entry<Boolean, Figures> row : SqlRows.query(conn, sql, params, rs -> Map.entry(rs.getBoolean("current"),
+    for (Map.Entry<Boolean, Figures> row : SqlRows.query(conn, sql, params, rs -> {
+      if (rs.getBoolean("current")) {
+        currency[0] = rs.getString("currency");
+      }
+      return Map.entry(rs.getBoolean("current"),
         new Figures(rs.getLong("visitors"), rs.getLong("sessions"), rs.getLong("pageviews"),
             SqlRows.rate(rs, "bounce_rate"), seconds(SqlRows.doubleOf(rs, "visit_duration")),
-            SqlRows.rate(rs, "conversion_rate"), SqlRows.money(rs, "revenue"), rs.getLong("orders"))))) {
+            SqlRows.rate(rs, "conversion_rate"), SqlRows.money(rs, "revenue"), rs.getLong("orders")));
+    })) {
       if (row.getKey()) {
         now = row.getValue();
       } else {
@@ -70,7 +76,7 @@ public final class Overview {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("range", range(scope));
     answer.put("metrics", metrics);
-    answer.put("currency", ScopedSessions.currency(conn, scope));
+    answer.put("currency", currency[0]);
     return answer;
   }
 

@@ -34,20 +34,39 @@ public final class StatsCost {
         }
         System.out.printf("generated %,d events in %d ms%n", rows, (System.nanoTime() - started) / 1_000_000);
       }
+      try (SessionRollup rollup = SessionRollup.manual(warehouse)) {
+        time("session rollup, full pass", () -> {
+          rollup.refreshNow();
+          return null;
+        });
+        try (Connection conn = warehouse.newConnection(); Statement s = conn.createStatement()) {
+          // 800 more events on the last day, as live traffic would add: one day to rebuild
+          s.execute("INSERT INTO events (message_id, type, timestamp, received_at, visitor_id, session_id, log_partition,"
+              + " log_offset) SELECT 'late' || i, 'page', TIMESTAMP '2026-03-31 12:00:00' + i * INTERVAL 1 SECOND,"
+              + " TIMESTAMP '2026-03-31 12:00:00', 'late' || (i // 8), 'late' || (i // 8), 0, " + rows + " + i"
+              + " FROM range(800) t(i)");
+        }
+        time("session rollup, one day changed", () -> {
+          rollup.refreshNow();
+          return null;
+        });
+      }
       LocalDate last = LocalDate.of(2026, 3, 31);
       StatsScope scope = new StatsScope(last.minusDays(29), last, ZoneId.of("UTC"), false, Map.of());
       StatsScope filtered = scope.withFilters(Map.of("channel", "social"));
       try (StatsReaders readers = new StatsReaders(warehouse, 2)) {
+        time("overview 30d without the rollup", () -> readers.read(c -> Overview.query(c, scope, false)));
+        time("overview 30d without the rollup", () -> readers.read(c -> Overview.query(c, scope, false)));
         for (int round = 0; round < 3; round++) {
-          time("overview 30d", () -> readers.read(c -> Overview.query(c, scope)));
-          time("overview 30d channel=social", () -> readers.read(c -> Overview.query(c, filtered)));
-          time("timeseries 30d by day", () -> readers.read(c -> Timeseries.query(c, scope, Timeseries.Interval.DAY)));
-          time("breakdown page", () -> readers.read(c -> Breakdowns.query(c, scope, "page", 10)));
-          time("breakdown entry_page", () -> readers.read(c -> Breakdowns.query(c, scope, "entry_page", 10)));
+          time("overview 30d", () -> readers.read(c -> Overview.query(c, scope, true)));
+          time("overview 30d channel=social", () -> readers.read(c -> Overview.query(c, filtered, true)));
+          time("timeseries 30d by day", () -> readers.read(c -> Timeseries.query(c, scope, Timeseries.Interval.DAY, true)));
+          time("breakdown page", () -> readers.read(c -> Breakdowns.query(c, scope, "page", 10, true)));
+          time("breakdown entry_page", () -> readers.read(c -> Breakdowns.query(c, scope, "entry_page", 10, true)));
           time("ecommerce 30d", () -> readers.read(c -> Ecommerce.query(c, scope, 24, 20,
-              last.plusDays(3).atStartOfDay(ZoneId.of("UTC")).toInstant())));
+              last.plusDays(3).atStartOfDay(ZoneId.of("UTC")).toInstant(), true)));
         }
-        Map<String, Object> overview = readers.read(c -> Overview.query(c, scope));
+        Map<String, Object> overview = readers.read(c -> Overview.query(c, scope, true));
         System.out.println(overview);
       }
     }

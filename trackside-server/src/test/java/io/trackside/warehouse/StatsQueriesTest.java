@@ -68,6 +68,7 @@ class StatsQueriesTest {
 
   private DuckDbWarehouse warehouse;
   private StatsReaders readers;
+  private SessionRollup sessionRollup;
   private final List<LoggedEvent> batch = new ArrayList<>();
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private Pipeline pipeline;
@@ -128,10 +129,13 @@ class StatsQueriesTest {
 
     warehouse.write(new WarehouseBatch("warehouse", batch, List.of(), Map.of(0, (long) batch.size())));
     readers = new StatsReaders(warehouse, 2);
+    sessionRollup = SessionRollup.manual(warehouse);
+    sessionRollup.refreshNow();
   }
 
   @AfterEach
   void close() {
+    sessionRollup.close();
     readers.close();
     warehouse.close();
   }
@@ -142,7 +146,7 @@ class StatsQueriesTest {
 
   @Test
   void overviewCountsSessionsCutAtBerlinMidnightAndComparesWithThePreviousPeriod() throws Exception {
-    JsonNode overview = json(readers.read(c -> Overview.query(c, scope())));
+    JsonNode overview = json(both(rollup -> readers.read(c -> Overview.query(c, scope(), rollup))));
     assertThat(overview.at("/range").toString()).isEqualTo("{\"from\":\"2026-11-10\",\"to\":\"2026-11-11\","
         + "\"previousFrom\":\"2026-11-08\",\"previousTo\":\"2026-11-09\",\"timeZone\":\"Europe/Berlin\"}");
     JsonNode m = overview.get("metrics");
@@ -162,7 +166,7 @@ class StatsQueriesTest {
   @Test
   void botsCountOnlyWhenIncluded() throws Exception {
     StatsScope withBots = new StatsScope(FROM, TO, BERLIN, true, Map.of());
-    JsonNode m = json(readers.read(c -> Overview.query(c, withBots))).get("metrics");
+    JsonNode m = json(both(rollup -> readers.read(c -> Overview.query(c, withBots, rollup)))).get("metrics");
     // + f: one visitor, one session of 2 page views, 20 s (not a bounce)
     assertThat(m.at("/visitors/value").asLong()).isEqualTo(7);
     assertThat(m.at("/sessions/value").asLong()).isEqualTo(8);
@@ -173,43 +177,43 @@ class StatsQueriesTest {
   @Test
   void filtersSelectSessions() throws Exception {
     // channel is the session's: b's two sessions; previous period has no social session
-    JsonNode social = json(readers.read(c -> Overview.query(c, scope().withFilters(Map.of("channel", "social")))));
+    JsonNode social = json(both(rollup -> readers.read(c -> Overview.query(c, scope().withFilters(Map.of("channel", "social")), rollup))));
     assertThat(social.at("/metrics/visitors").toString()).isEqualTo("{\"value\":1,\"previous\":0,\"change\":null}");
     assertThat(social.at("/metrics/sessions/value").asLong()).isEqualTo(2);
     assertThat(social.at("/metrics/bounceRate/value").asDouble()).isEqualTo(1.0);
     // country is the visitor's: S1 and S4 have an event from DE (S1's Product events have no
     // country, yet they count: the filter keeps whole sessions)
-    JsonNode de = json(readers.read(c -> Overview.query(c, scope().withFilters(Map.of("country", "DE")))));
+    JsonNode de = json(both(rollup -> readers.read(c -> Overview.query(c, scope().withFilters(Map.of("country", "DE")), rollup))));
     assertThat(de.at("/metrics/sessions/value").asLong()).isEqualTo(2);
     assertThat(de.at("/metrics/pageviews/value").asLong()).isEqualTo(4);
     assertThat(de.at("/metrics/revenue/value").asDouble()).isEqualTo(30.0);
     // entry page (a session property): S5 (/) and S1 (/) and S4 (/)
-    JsonNode home = json(readers.read(c -> Overview.query(c, scope().withFilters(Map.of("entry_page", "/")))));
+    JsonNode home = json(both(rollup -> readers.read(c -> Overview.query(c, scope().withFilters(Map.of("entry_page", "/")), rollup))));
     assertThat(home.at("/metrics/sessions/value").asLong()).isEqualTo(3);
   }
 
   @Test
   void timeseriesHasEveryDayOfTheZone() throws Exception {
-    JsonNode points = json(readers.read(c -> Timeseries.query(c, scope(), Timeseries.Interval.DAY))).get("points");
+    JsonNode points = json(both(rollup -> readers.read(c -> Timeseries.query(c, scope(), Timeseries.Interval.DAY, rollup)))).get("points");
     // 10th (Berlin): S1, S2, S5, S6 — visitors a, b, d-phone, d-laptop; 2+1+1+1 page views; both orders
     // 11th (Berlin): S3 (00:10), S4, S8 — visitors b, c, e; 1+2+1 page views
     assertThat(points.toString()).isEqualTo("[{\"time\":\"2026-11-10\",\"visitors\":4,\"sessions\":4,\"pageviews\":5,"
         + "\"orders\":2,\"revenue\":45.0},{\"time\":\"2026-11-11\",\"visitors\":3,\"sessions\":3,\"pageviews\":4,"
         + "\"orders\":0,\"revenue\":0.0}]");
-    JsonNode hours = json(readers.read(c -> Timeseries.query(c, scope(), Timeseries.Interval.HOUR))).get("points");
+    JsonNode hours = json(both(rollup -> readers.read(c -> Timeseries.query(c, scope(), Timeseries.Interval.HOUR, rollup)))).get("points");
     assertThat(hours.size()).isEqualTo(48);
     // S1 started at 09:00 UTC = 10:00 Berlin
     assertThat(hours.get(10).toString()).isEqualTo("{\"time\":\"2026-11-10T10:00\",\"visitors\":1,\"sessions\":1,"
         + "\"pageviews\":2,\"orders\":1,\"revenue\":30.0}");
     assertThat(hours.get(11).get("sessions").asLong()).isZero();
     StatsScope long31 = new StatsScope(FROM, FROM.plusDays(31), BERLIN, false, Map.of());
-    assertThatThrownBy(() -> readers.read(c -> Timeseries.query(c, long31, Timeseries.Interval.HOUR)))
+    assertThatThrownBy(() -> both(rollup -> readers.read(c -> Timeseries.query(c, long31, Timeseries.Interval.HOUR, rollup))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 31 days");
   }
 
   @Test
   void breakdownsBySessionAndEventDimensions() throws Exception {
-    JsonNode channels = json(readers.read(c -> Breakdowns.query(c, scope(), "channel", 10))).get("rows");
+    JsonNode channels = json(both(rollup -> readers.read(c -> Breakdowns.query(c, scope(), "channel", 10, rollup)))).get("rows");
     // direct: S4 (c), S6 (d-laptop, order 15), S8 (e): 3 visitors, 2+1+1 page views, no bounce, 1/3 converted
     // social: b's S2, S3, both bounces; then the ties at 1 visitor, 1 session by name: email, organic_search
     assertThat(channels.toString()).isEqualTo("["
@@ -222,16 +226,16 @@ class StatsQueriesTest {
         + "{\"value\":\"organic_search\",\"visitors\":1,\"sessions\":1,\"pageviews\":2,\"bounceRate\":0.0,\"orders\":1,"
         + "\"revenue\":30.0,\"conversionRate\":1.0}]");
     // "/" was viewed in S1, S4 and S5 (S7 is a bot): 3 views by 3 visitors
-    JsonNode pages = json(readers.read(c -> Breakdowns.query(c, scope(), "page", 1))).get("rows");
+    JsonNode pages = json(both(rollup -> readers.read(c -> Breakdowns.query(c, scope(), "page", 1, rollup)))).get("rows");
     assertThat(pages.toString()).isEqualTo("[{\"value\":\"/\",\"visitors\":3,\"sessions\":3,\"pageviews\":3,"
         + "\"bounceRate\":0.0,\"orders\":1,\"revenue\":30.0,\"conversionRate\":0.3333}]");
     // Product Added: S1, S4, S5, S8 — one each
-    JsonNode events = json(readers.read(c -> Breakdowns.query(c, scope(), "event", 1))).get("rows");
+    JsonNode events = json(both(rollup -> readers.read(c -> Breakdowns.query(c, scope(), "event", 1, rollup)))).get("rows");
     assertThat(events.get(0).get("value").asText()).isEqualTo("Product Added");
     assertThat(events.get(0).get("events").asLong()).isEqualTo(4);
     assertThat(events.get(0).get("sessions").asLong()).isEqualTo(4);
     // exit pages: S2 /blog, S3 /pricing, S6 /checkout, S1 and S5 and S8 /p/mug or /, ...
-    JsonNode exits = json(readers.read(c -> Breakdowns.query(c, scope(), "exit_page", 10))).get("rows");
+    JsonNode exits = json(both(rollup -> readers.read(c -> Breakdowns.query(c, scope(), "exit_page", 10, rollup)))).get("rows");
     assertThat(exits.get(0).get("value").asText()).isEqualTo("/p/mug"); // S1 (a), S8 (e)
     assertThat(exits.get(0).get("sessions").asLong()).isEqualTo(2);
   }
@@ -242,7 +246,7 @@ class StatsQueriesTest {
     // bought as u-d on the laptop at 20:01: kept), c (11th 08:03, no order, 27.95 h old: abandoned,
     // 80.00), e (11th 22:00:30, 13.99 h old: not judged yet).
     Instant now = Instant.parse("2026-11-12T12:00:00Z");
-    JsonNode shop = json(readers.read(c -> Ecommerce.query(c, scope(), 24, 20, now)));
+    JsonNode shop = json(both(rollup -> readers.read(c -> Ecommerce.query(c, scope(), 24, 20, now, rollup))));
     assertThat(shop.get("carts").toString()).isEqualTo("{\"carts\":3,\"abandoned\":1,\"rate\":0.3333,"
         + "\"abandonedValue\":80.0,\"abandonHours\":24}");
     assertThat(shop.get("revenue").asDouble()).isEqualTo(45.0);
@@ -259,7 +263,7 @@ class StatsQueriesTest {
         + "{\"query\":\"blue socks\",\"searches\":1,\"withClick\":1}]");
 
     // 48 h: only a's cart (50.97 h old) is judged; d-phone's (47.97 h) and c's are too young
-    JsonNode later = json(readers.read(c -> Ecommerce.query(c, scope(), 48, 20, now)));
+    JsonNode later = json(both(rollup -> readers.read(c -> Ecommerce.query(c, scope(), 48, 20, now, rollup))));
     assertThat(later.get("carts").toString()).isEqualTo("{\"carts\":1,\"abandoned\":0,\"rate\":0.0,"
         + "\"abandonedValue\":0.0,\"abandonHours\":48}");
   }
@@ -280,6 +284,39 @@ class StatsQueriesTest {
     assertThat(quality.get("events").asLong()).isEqualTo(events);
     assertThat(quality.get("bots").asLong()).isEqualTo(2);
     assertThat(quality.get("quarantined").asLong()).isZero();
+  }
+
+  @FunctionalInterface
+  interface Answer {
+    Object get(boolean rollup) throws Exception;
+  }
+
+  /**
+   * The answer grouped from the events and read from the session rollup, which must be the same
+   * (the rollup serves only unfiltered questions without bots; the others fall back to events).
+   */
+  private static Object both(Answer answer) throws Exception {
+    JsonNode fromEvents = json(answer.get(false));
+    assertThat(json(answer.get(true))).as("from the session rollup").isEqualTo(fromEvents);
+    return fromEvents;
+  }
+
+  @Test
+  void theRollupFollowsNewEventsAndDeletions() throws Exception {
+    StatsScope scope = scope();
+    assertThat(json(readers.read(c -> Overview.query(c, scope, true))).at("/metrics/sessions/value").asLong()).isEqualTo(7);
+    batch.clear();
+    page("h", "2026-11-11T12:00:00Z", "/", null);
+    warehouse.write(new WarehouseBatch("warehouse", batch, List.of(), Map.of(0, 100L)));
+    sessionRollup.refreshNow();
+    assertThat(json(readers.read(c -> Overview.query(c, scope, true))).at("/metrics/sessions/value").asLong()).isEqualTo(8);
+    // b's two sessions go with b
+    warehouse.deletePerson(null, "b-" + run, "test");
+    sessionRollup.refreshNow();
+    JsonNode after = json(both(rollup -> readers.read(c -> Overview.query(c, scope, rollup))));
+    assertThat(after.at("/metrics/sessions/value").asLong()).isEqualTo(6);
+    assertThat(after.at("/metrics/visitors/value").asLong()).isEqualTo(6); // 6 - b + h
+    assertThat(Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_id = ?", "b-" + run)).isZero();
   }
 
   private static JsonNode json(Object answer) {

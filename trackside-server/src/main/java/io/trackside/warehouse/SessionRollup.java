@@ -1,0 +1,236 @@
+package io.trackside.warehouse;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One row per session of the non-bot events, kept next to the events so that the dashboard's
+ * unfiltered questions read a table eight times smaller than the events (see RATIONALE.md,
+ * "Dashboard queries"). It is derived data: it can always be rebuilt from the events, and it is.
+ *
+ * <p>How it follows the events without a hook in every writer: per UTC day of the events it
+ * remembers a fingerprint (rows, sum of log offsets, sum of partitions) as of its last rebuild of
+ * that day. A pass compares the fingerprints of the events with those, and rebuilds the days
+ * that differ — new events, late or replayed ones, deletions of a person all change the sums.
+ * Recent days (from yesterday on) are compared every {@code interval}, the whole table every
+ * {@link #FULL_EVERY} passes. A day is rebuilt in one transaction: the sessions that touch it
+ * are grouped again from the events around it (a session is at most 25 hours long: it ends at
+ * the site's midnight, and a day can have 25 hours).
+ *
+ * <p>{@link #ready()} is false until the first full pass has finished; until then, and for
+ * filtered or bot-inclusive questions, the queries group the events themselves.
+ */
+public final class SessionRollup implements AutoCloseable {
+  static final int FULL_EVERY = 30;
+  /** Days rebuilt in one transaction at most, so that the first pass over a large table stays within memory. */
+  static final int MAX_DAYS_AT_ONCE = 31;
+  /** Longer than any session: 25 hours, plus an hour for late client clocks. */
+  private static final Duration REACH = Duration.ofHours(26);
+  private static final Logger log = LoggerFactory.getLogger(SessionRollup.class);
+
+  private final Connection conn;
+  private final Clock clock;
+  private final ScheduledExecutorService thread;
+  private volatile boolean ready;
+  private int passes;
+
+  private record Fingerprint(long rows, long offsets, long partitions) {
+  }
+
+  private SessionRollup(Connection conn, Clock clock, ScheduledExecutorService thread) {
+    this.conn = conn;
+    this.clock = clock;
+    this.thread = thread;
+  }
+
+  /** Creates the tables if needed and starts following the events on a thread of its own. */
+  public static SessionRollup start(DuckDbWarehouse warehouse, Duration interval, Clock clock) throws SQLException {
+    Connection conn = warehouse.newConnection();
+    createTables(conn);
+    ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "session-rollup");
+      t.setDaemon(true);
+      return t;
+    });
+    SessionRollup rollup = new SessionRollup(conn, clock, thread);
+    thread.scheduleWithFixedDelay(rollup::passQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    return rollup;
+  }
+
+  static void createTables(Connection conn) throws SQLException {
+    try (Statement s = conn.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS session_rollup (session_id VARCHAR, visitor_id VARCHAR,"
+          + " started_at TIMESTAMP, ended_at TIMESTAMP, duration DOUBLE, pageviews BIGINT, orders BIGINT,"
+          + " revenue DECIMAL(38,4), currency VARCHAR, entry_page VARCHAR, exit_page VARCHAR, channel VARCHAR,"
+          + " referrer_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR)");
+      s.execute("COMMENT ON TABLE session_rollup IS 'one row per session of the non-bot events, derived from"
+          + " events for the dashboard; rebuilt by day when the events change (SessionRollup)'");
+      s.execute("CREATE TABLE IF NOT EXISTS session_rollup_days (day DATE PRIMARY KEY, events BIGINT,"
+          + " offsets BIGINT, partitions BIGINT)");
+      s.execute("COMMENT ON TABLE session_rollup_days IS 'per UTC day, the fingerprint of the events as of the"
+          + " last rebuild of session_rollup for that day'");
+    }
+  }
+
+  /** For tests: a rollup without a thread, brought up to date by {@link #refreshNow}. */
+  static SessionRollup manual(DuckDbWarehouse warehouse) throws SQLException {
+    Connection conn = warehouse.newConnection();
+    createTables(conn);
+    return new SessionRollup(conn, Clock.systemUTC(), null);
+  }
+
+  /** For tests: one full pass now, on the caller's thread (only for a rollup made by {@link #manual}). */
+  void refreshNow() throws SQLException {
+    pass(null);
+    ready = true;
+  }
+
+  /** True once every day has been rolled up at least once; from then on at most one interval behind. */
+  public boolean ready() {
+    return ready;
+  }
+
+  private void passQuietly() {
+    try {
+      boolean full = passes++ % FULL_EVERY == 0;
+      pass(full ? null : LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1));
+      if (full) {
+        ready = true;
+      }
+    } catch (SQLException | RuntimeException e) {
+      passes = 0; // the next pass is a full one
+      log.warn("Session rollup: {} (the dashboard groups the events itself meanwhile)", e.getMessage());
+      ready = false;
+    }
+  }
+
+  /** Rebuilds the days, from {@code since} on (all when null), whose events changed. */
+  void pass(LocalDate since) throws SQLException {
+    Instant from = since == null ? Instant.EPOCH.minus(Duration.ofDays(365 * 100)) : since.atStartOfDay(ZoneOffset.UTC).toInstant();
+    Map<LocalDate, Fingerprint> events = fingerprints(conn, "SELECT CAST(timestamp AS DATE) AS day, count(*) AS n,"
+        + " coalesce(sum(log_offset), 0) AS offsets, coalesce(sum(log_partition), 0) AS partitions FROM events"
+        + " WHERE timestamp >= make_timestamp(?) AND timestamp IS NOT NULL GROUP BY 1", from);
+    Map<LocalDate, Fingerprint> rolled = fingerprints(conn, "SELECT day, events AS n, offsets, partitions"
+        + " FROM session_rollup_days WHERE day >= CAST(make_timestamp(?) AS DATE)", from);
+    TreeSet<LocalDate> stale = new TreeSet<>();
+    for (Map.Entry<LocalDate, Fingerprint> day : events.entrySet()) {
+      if (!Objects.equals(day.getValue(), rolled.get(day.getKey()))) {
+        stale.add(day.getKey());
+      }
+    }
+    for (LocalDate day : rolled.keySet()) {
+      if (!events.containsKey(day)) {
+        stale.add(day); // every event of the day was deleted
+      }
+    }
+    // Neighbouring stale days are rebuilt together: one pass over their events instead of one
+    // per day (the first pass over a large table would otherwise read each event five times).
+    LocalDate first = null;
+    LocalDate last = null;
+    for (LocalDate day : stale) {
+      if (first != null && (day.isAfter(last.plusDays(2)) || !day.isBefore(first.plusDays(MAX_DAYS_AT_ONCE)))) {
+        rebuild(first, last);
+        first = null;
+      }
+      if (first == null) {
+        first = day;
+      }
+      last = day;
+    }
+    if (first != null) {
+      rebuild(first, last);
+    }
+  }
+
+  private static Map<LocalDate, Fingerprint> fingerprints(Connection conn, String sql, Instant from) throws SQLException {
+    Map<LocalDate, Fingerprint> days = new HashMap<>();
+    SqlRows.query(conn, sql, List.of(StatsScope.utc(from)), rs -> days.put(rs.getObject("day", LocalDate.class),
+        new Fingerprint(rs.getLong("n"), rs.getLong("offsets"), rs.getLong("partitions"))));
+    return days;
+  }
+
+  /** Regroups the sessions that touch the UTC days first..last, in one transaction with the days' fingerprints. */
+  private void rebuild(LocalDate first, LocalDate last) throws SQLException {
+    long start = StatsScope.utc(first.atStartOfDay(ZoneOffset.UTC).toInstant());
+    long end = StatsScope.utc(last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    long reach = REACH.toNanos() / 1000;
+    String order = "(timestamp, received_at, log_offset)";
+    conn.setAutoCommit(false);
+    try (Statement s = conn.createStatement()) {
+      s.execute("CREATE OR REPLACE TEMP TABLE fresh_sessions AS SELECT session_id, max(visitor_id) AS visitor_id,"
+          + " min(timestamp) AS started_at, max(timestamp) AS ended_at,"
+          + " epoch(max(timestamp)) - epoch(min(timestamp)) AS duration,"
+          + " count(*) FILTER (WHERE " + ScopedSessions.IS_PAGE + ") AS pageviews,"
+          + " count(*) FILTER (WHERE " + ScopedSessions.IS_ORDER + ") AS orders,"
+          + " coalesce(sum(CASE WHEN " + ScopedSessions.IS_ORDER + " THEN " + PeopleSchema.ORDER_AMOUNT + " END), 0)"
+          + "   AS revenue,"
+          + " max(CASE WHEN " + ScopedSessions.IS_ORDER + " THEN properties->>'currency' END) AS currency,"
+          + " " + SessionColumns.aggregate("entry_page", "events") + " AS entry_page,"
+          + " " + SessionColumns.aggregate("exit_page", "events") + " AS exit_page,"
+          + " arg_min_null(channel, " + order + ") AS channel,"
+          + " arg_min_null(referrer_source, " + order + ") AS referrer_source,"
+          + " arg_min_null(utm_source, " + order + ") AS utm_source,"
+          + " arg_min_null(utm_medium, " + order + ") AS utm_medium,"
+          + " arg_min_null(utm_campaign, " + order + ") AS utm_campaign"
+          + " FROM events WHERE timestamp >= make_timestamp(" + (start - reach) + ")"
+          + " AND timestamp < make_timestamp(" + (end + reach) + ") AND session_id IN (SELECT session_id FROM events"
+          + "   WHERE timestamp >= make_timestamp(" + start + ") AND timestamp < make_timestamp(" + end + "))"
+          + " AND NOT coalesce(is_bot, false) GROUP BY session_id"
+          + " HAVING max(timestamp) >= make_timestamp(" + start + ") AND min(timestamp) < make_timestamp(" + end + ")");
+      // Rows of the sessions that touch the day (as stored, or as they are now): a late event can
+      // move a session's start into this day from the next.
+      s.execute("DELETE FROM session_rollup WHERE (ended_at >= make_timestamp(" + start + ")"
+          + " AND started_at < make_timestamp(" + end + "))"
+          + " OR session_id IN (SELECT session_id FROM fresh_sessions)");
+      s.execute("INSERT INTO session_rollup SELECT * FROM fresh_sessions");
+      s.execute("DROP TABLE fresh_sessions");
+      s.execute("DELETE FROM session_rollup_days WHERE day >= CAST(make_timestamp(" + start + ") AS DATE)"
+          + " AND day < CAST(make_timestamp(" + end + ") AS DATE)");
+      s.execute("INSERT INTO session_rollup_days SELECT CAST(timestamp AS DATE), count(*),"
+          + " coalesce(sum(log_offset), 0), coalesce(sum(log_partition), 0) FROM events"
+          + " WHERE timestamp >= make_timestamp(" + start + ") AND timestamp < make_timestamp(" + end + ") GROUP BY 1");
+      conn.commit();
+    } catch (SQLException | RuntimeException e) {
+      conn.rollback();
+      throw e;
+    } finally {
+      conn.setAutoCommit(true);
+    }
+  }
+
+  private static boolean shutdown(ScheduledExecutorService thread) throws InterruptedException {
+    thread.shutdown();
+    return thread.awaitTermination(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (thread != null && !shutdown(thread)) {
+        log.warn("Session rollup: a rebuild was still running after 30 s");
+      }
+      conn.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (SQLException e) {
+      log.warn("Session rollup: closing its connection: {}", e.getMessage());
+    }
+  }
+}
