@@ -35,6 +35,10 @@ public final class StatsCost {
         System.out.printf("generated %,d events in %d ms%n", rows, (System.nanoTime() - started) / 1_000_000);
       }
       try (SessionRollup rollup = SessionRollup.manual(warehouse)) {
+        try (Connection conn = warehouse.newConnection(); Statement s = conn.createStatement()) {
+          s.execute("DELETE FROM session_rollup_days"); // the first pass after an upgrade: build it all
+          s.execute("DELETE FROM session_rollup");
+        }
         time("session rollup, full pass", () -> {
           rollup.refreshNow();
           return null;
@@ -43,7 +47,8 @@ public final class StatsCost {
           // 800 more events on the last day, as live traffic would add: one day to rebuild
           s.execute("INSERT INTO events (message_id, type, timestamp, received_at, visitor_id, session_id, log_partition,"
               + " log_offset) SELECT 'late' || i, 'page', TIMESTAMP '2026-03-31 12:00:00' + i * INTERVAL 1 SECOND,"
-              + " TIMESTAMP '2026-03-31 12:00:00', 'late' || (i // 8), 'late' || (i // 8), 0, " + rows + " + i"
+              + " TIMESTAMP '2026-03-31 12:00:00', 'late' || (i // 8), 'late' || (i // 8), 0,"
+              + " (SELECT max(log_offset) + 1 FROM events) + i"
               + " FROM range(800) t(i)");
         }
         time("session rollup, one day changed", () -> {
