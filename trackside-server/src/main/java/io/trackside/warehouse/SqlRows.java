@@ -34,10 +34,6 @@ final class SqlRows {
     }
   }
 
-  static long longOf(ResultSet rs, String column) throws SQLException {
-    return rs.getLong(column);
-  }
-
   /** A DECIMAL or DOUBLE column as a double, or null. */
   static Double doubleOf(ResultSet rs, String column) throws SQLException {
     Object value = rs.getObject(column);
