@@ -182,6 +182,8 @@ public final class SessionRollup implements AutoCloseable {
     long end = StatsScope.utc(last.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
     long reach = REACH.toNanos() / 1000;
     String order = "(timestamp, received_at, log_offset)";
+    // The instants below are written into the SQL as numbers: they are computed here from a
+    // LocalDate, never taken from a request.
     conn.setAutoCommit(false);
     try (Statement s = conn.createStatement()) {
       s.execute("CREATE OR REPLACE TEMP TABLE fresh_sessions AS SELECT session_id, max(visitor_id) AS visitor_id,"
