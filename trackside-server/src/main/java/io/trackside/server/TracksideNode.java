@@ -191,6 +191,11 @@ final class TracksideNode {
     return port;
   }
 
+  /** Events in the log the warehouse has not written yet (the demo waits for 0 after its backfill). */
+  long warehouseLag() {
+    return lag(log, WAREHOUSE_GROUP);
+  }
+
   /** For tests that look at tables the API does not show. */
   DuckDbWarehouse warehouse() {
     return warehouse;
