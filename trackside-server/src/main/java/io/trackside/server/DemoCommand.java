@@ -123,8 +123,10 @@ final class DemoCommand implements Callable<Integer> {
     out.println("==================== Trackside demo ====================");
     out.println("  Dashboard:   " + base + "/");
     out.println("  Admin token: " + config.adminToken() + "   (API: Authorization: Bearer …)");
-    // DASHBOARD-LOGIN: the dashboard's sign-in password is being added (branch `ui`). When it
-    // lands, print the demo's password here, written into the demo's trackside.yml like the token.
+    // DASHBOARD-LOGIN: the dashboard's sign-in password is being added (branch `ui`: settings
+    // dashboard.password / dashboard.password-hash). When it lands: put a generated password in the
+    // flags (flags.put("dashboard.password", …) in call(), kept in the demo's trackside.yml so it
+    // survives a restart) and print it on this line instead of the note.
     out.println("  Sign-in:     the admin token above (a dashboard password comes with the sign-in page)");
     out.println("  Try:         curl -H 'Authorization: Bearer " + config.adminToken() + "' '" + base
         + "/api/stats/overview?period=30d'");
