@@ -101,12 +101,19 @@ final class DemoCommand implements Callable<Integer> {
         config.snippetPath() + "/c", MEASUREMENT_ID, Clock.systemUTC());
     ShopSimulator shop = new ShopSimulator(client,
         new ShopSimulator.Settings(seed, days, visitsPerDay, liveVisitsPerMinute), Clock.systemUTC());
-    out.println("Backfilling " + days + " days of a simulated shop (seed " + seed + ") through the Segment API and the snippet…");
-    long started = System.nanoTime();
-    ShopSimulator.Counts past = shop.backfill(out::println);
-    out.printf("Sent %,d events of %,d visits (%,d orders, %,d bot visits) in %.1f s; the pipeline is storing them…%n",
-        past.events(), past.visits(), past.orders(), past.bots(), (System.nanoTime() - started) / 1e9);
-    waitForWarehouse(node, out);
+    long stored = node.warehouse().countEvents();
+    if (stored > 0) {
+      // A second start on the same directory: a second history would double every number.
+      out.printf("The demo's warehouse has %,d events from an earlier run: no backfill (delete %s for a fresh one).%n",
+          stored, data);
+    } else {
+      out.println("Backfilling " + days + " days of a simulated shop (seed " + seed + ") through the Segment API and the snippet…");
+      long started = System.nanoTime();
+      ShopSimulator.Counts past = shop.backfill(out::println);
+      out.printf("Sent %,d events of %,d visits (%,d orders, %,d bot visits) in %.1f s; the pipeline is storing them…%n",
+          past.events(), past.visits(), past.orders(), past.bots(), (System.nanoTime() - started) / 1e9);
+      waitForWarehouse(node, out);
+    }
     out.println("\nThe dashboard has data now: " + base + "/");
     if (liveVisitsPerMinute == 0) {
       out.println("No live visits (--live-visits-per-minute 0). Trackside keeps running; Ctrl-C stops it.");
