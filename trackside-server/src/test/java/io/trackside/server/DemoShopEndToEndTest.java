@@ -75,8 +75,8 @@ class DemoShopEndToEndTest {
         // Cookieless snippet visitors got daily ids.
         assertThat(count(db, "SELECT count(*) FROM events WHERE anonymous_id IS NULL AND user_id IS NULL AND visitor_id IS NOT NULL"))
             .isPositive();
-        // History: events on each of the three days, not all stamped now.
-        assertThat(count(db, "SELECT count(DISTINCT CAST(timestamp AS DATE)) FROM events")).isEqualTo(3);
+        // History: events on each of the three days (a fourth if the live part crosses midnight), not all stamped now.
+        assertThat(count(db, "SELECT count(DISTINCT CAST(timestamp AS DATE)) FROM events")).isGreaterThanOrEqualTo(3);
 
         assertThat(strings(db, "SELECT DISTINCT channel FROM sessions WHERE NOT is_bot"))
             .contains("organic_search", "social", "email", "paid_search", "direct");
