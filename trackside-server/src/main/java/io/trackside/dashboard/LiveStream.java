@@ -141,12 +141,9 @@ public final class LiveStream {
 
     private void pump() {
       while (!closed) {
-        if (response.writeQueueFull()) {
-          response.drainHandler(v -> pump());
-          return;
-        }
         LiveEvents.Slice slice = events.after(sentUpTo, MESSAGES_PER_TURN);
         if (slice.missed()) {
+          // The ring moved past what this client was sent while its socket was full: too slow.
           dropped.incrementAndGet();
           LOG.info("a live stream client fell more than the ring's events behind and was closed (it may reconnect)");
           stop();
@@ -154,6 +151,10 @@ public final class LiveStream {
           return;
         }
         if (slice.messages().isEmpty()) {
+          return;
+        }
+        if (response.writeQueueFull()) {
+          response.drainHandler(v -> pump());
           return;
         }
         Buffer chunk = Buffer.buffer();
