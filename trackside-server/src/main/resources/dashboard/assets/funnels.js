@@ -104,8 +104,8 @@ async function run() {
   } catch (error) {
     error.path = 'POST /api/stats/funnel';
     clearChart(chart);
-    fill(table);
-    showError(breakdown, error);
+    showError(table, error);
+    fill(breakdown);
   }
 }
 

@@ -14,6 +14,9 @@ const METRICS = [
   ['revenue', 'Revenue', null], ['orders', 'Orders', format.number],
 ];
 
+/** Figures where a rise is bad news: their change is coloured the other way round. */
+const LOWER_IS_BETTER = new Set(['bounceRate']);
+
 const BREAKDOWNS = [
   ['page', 'Top pages'], ['entry_page', 'Entry pages'], ['exit_page', 'Exit pages'], ['channel', 'Channels'],
   ['referrer', 'Referrers'], ['utm_campaign', 'UTM campaigns'], ['country', 'Countries'],
@@ -41,10 +44,12 @@ async function loadMetrics() {
       const metric = overview.metrics[key] || {};
       const text = show ? show(metric.value) : format.money(metric.value, overview.currency);
       const change = metric.change;
+      const good = change === null || change === undefined || change === 0 ? null
+        : (change > 0) !== LOWER_IS_BETTER.has(key);
       return el('div', { className: 'card', dataset: { metric: key } },
         el('div', { className: 'label', text: label }),
         el('div', { className: 'value', text }),
-        el('div', { className: 'change ' + (change > 0 ? 'up' : change < 0 ? 'down' : ''),
+        el('div', { className: 'change ' + (good === null ? '' : good ? 'up' : 'down'),
           text: format.change(change) + ' vs previous', title: 'previous period: ' + (show ? show(metric.previous) : format.money(metric.previous, overview.currency)) }));
     }));
   } catch (error) {
