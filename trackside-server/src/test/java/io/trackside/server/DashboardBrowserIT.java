@@ -105,6 +105,10 @@ class DashboardBrowserIT {
       browser.get(trackside.url(page));
       navRendered();
       Thread.sleep(1500); // let its requests settle
+      if (page.equals("/funnels")) {
+        // ECharts from the WebJar runs under the CSP: echarts.init() marked the chart's container.
+        until(d -> d.findElement(By.id("funnel-chart")).getAttribute("_echarts_instance_") != null);
+      }
       String name = page.equals("/") ? "overview" : page.substring(1);
       screenshot(name);
       assertNoAlert();
