@@ -40,7 +40,7 @@ public final class DashboardPages {
   public void mount(Router router) {
     signIn.mount(router);
     PAGES.forEach((path, name) -> router.get(path).handler(ctx -> page(ctx, name)));
-    router.get("/login").handler(ctx -> serve(ctx, "dashboard/login.html", "text/html; charset=utf-8"));
+    router.get("/login").handler(this::loginPage);
     router.get("/assets/echarts.js").handler(ctx -> serve(ctx, ECHARTS, "text/javascript; charset=utf-8"));
     router.get("/assets/:file").handler(this::asset);
   }
@@ -51,6 +51,14 @@ public final class DashboardPages {
       return;
     }
     serve(ctx, "dashboard/" + name + ".html", "text/html; charset=utf-8");
+  }
+
+  private void loginPage(RoutingContext ctx) {
+    if (signIn.session(ctx) != null) { // signed in already: straight to the dashboard
+      ctx.response().setStatusCode(302).putHeader("Location", "/").putHeader("Cache-Control", "no-store").end();
+      return;
+    }
+    serve(ctx, "dashboard/login.html", "text/html; charset=utf-8");
   }
 
   private void asset(RoutingContext ctx) {

@@ -13,6 +13,10 @@ import java.util.Map;
  * within {@code window}; after that every attempt from there is refused (429) until the oldest
  * failure leaves the window — even with the right password, so a guesser learns nothing. Each
  * wrong password is also answered late ({@link #FAILURE_DELAY}) by the caller.
+ *
+ * <p>An attempt counts as failed from the moment it is admitted ({@link #admit}) until it turns out
+ * right ({@link #succeeded}): otherwise a guesser sending a thousand attempts at once would have
+ * them all checked before the first failure was counted.
  */
 final class LoginThrottle {
   /** How late a wrong password is answered: a scripted guesser gets one try a second per connection. */
@@ -35,17 +39,21 @@ final class LoginThrottle {
     this.clock = clock;
   }
 
-  /** Seconds until this address may try again, 0 when it may now. */
-  synchronized long blockedForSeconds(String address) {
+  /**
+   * Admits an attempt from this address (0: go ahead; it counts as a failure unless
+   * {@link #succeeded} follows), or says how many seconds until it may try again.
+   */
+  synchronized long admit(String address) {
     Deque<Instant> recent = recent(address);
-    if (recent == null || recent.size() < maxFailures) {
-      return 0;
+    if (recent != null && recent.size() >= maxFailures) {
+      Duration left = Duration.between(clock.instant(), recent.peekFirst().plus(window));
+      return Math.max(1, left.toSeconds() + 1);
     }
-    Duration left = Duration.between(clock.instant(), recent.peekFirst().plus(window));
-    return Math.max(1, left.toSeconds() + 1);
+    record(address);
+    return 0;
   }
 
-  synchronized void failed(String address) {
+  private void record(String address) {
     Deque<Instant> recent = failures.computeIfAbsent(key(address), a -> new ArrayDeque<>());
     recent.addLast(clock.instant());
     while (recent.size() > maxFailures) {

@@ -65,17 +65,17 @@ public final class SignIn {
   }
 
   private void login(RoutingContext ctx) {
+    String password = password(ctx);
+    if (password == null) {
+      HttpErrors.send(ctx, 400, "invalid_login", "send {\"password\": \"…\"} as JSON or password=… as a form");
+      return;
+    }
     String address = clientAddress.of(ctx.request());
-    long wait = throttle.blockedForSeconds(address);
+    long wait = throttle.admit(address);
     if (wait > 0) {
       ctx.response().putHeader("Retry-After", Long.toString(wait));
       HttpErrors.send(ctx, 429, "too_many_attempts", "too many wrong passwords from this address; try again in "
           + wait + " s");
-      return;
-    }
-    String password = password(ctx);
-    if (password == null) {
-      HttpErrors.send(ctx, 400, "invalid_login", "send {\"password\": \"…\"} as JSON or password=… as a form");
       return;
     }
     // PBKDF2 takes a good fraction of a second by design: on a worker thread, never the event loop.
@@ -88,7 +88,6 @@ public final class SignIn {
                 .setSameSite(CookieSameSite.STRICT).setSecure(overTls(ctx)));
             JsonAnswers.send(ctx, 200, Map.of("csrfToken", session.csrfToken()));
           } else if (checked.succeeded()) {
-            throttle.failed(address);
             ctx.vertx().setTimer(LoginThrottle.FAILURE_DELAY.toMillis(), t ->
                 HttpErrors.send(ctx, 401, "wrong_password", "wrong password"));
           } else {
