@@ -122,10 +122,10 @@ async function loadSaved() {
   const list = document.getElementById('saved');
   try {
     const answer = await getJson('/api/funnels');
-    const funnels = answer.funnels || answer;
+    const funnels = answer.funnels;
     fill(list, funnels.length ? funnels.map((saved) => el('li', {},
       el('button', { className: 'link', text: saved.name, on: { click: () => {
-        funnel = { steps: saved.steps, window: saved.window || 'session', breakdown: '' };
+        funnel = { steps: saved.steps, window: saved.window || 'session', breakdown: saved.breakdown === 'none' ? '' : (saved.breakdown || '') };
         renderForm();
         run();
       } } }),
@@ -143,7 +143,8 @@ async function save(name) {
     return;
   }
   try {
-    await sendJson('POST', '/api/funnels', { name: name.trim(), steps: request().steps, window: funnel.window });
+    const { steps, window, breakdown } = request();
+    await sendJson('POST', '/api/funnels', { name: name.trim(), steps, window, breakdown: breakdown || 'none' });
     loadSaved();
   } catch (error) {
     showError(document.getElementById('saved'), error);

@@ -32,11 +32,9 @@ async function load() {
   const top = document.getElementById('top-steps');
   try {
     const params = scope.apiParams();
-    params.set('from', kind.value + ':' + start.value);
+    params.set('start', kind.value + ':' + start.value);
     params.set('direction', direction.value);
     params.set('depth', depth.value || '3');
-    // docs/DASHBOARD.md names the journey's start "from", like the first day of a custom range:
-    // with a custom range the start wins and the range falls back to the default.
     const journeys = await getJson('/api/stats/journeys', params);
     document.getElementById('journey-title').textContent = 'Paths ' + (journeys.direction === 'previous' ? 'to ' : 'from ') + journeys.start;
     // Node ids ("1:/cart") keep the same page at different steps apart; the label is what is shown.
