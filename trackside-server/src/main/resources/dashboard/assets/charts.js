@@ -27,7 +27,7 @@ export function lineChart(container, categories, series) {
     grid: { left: 48, right: 16, top: 32, bottom: 32 },
     xAxis: { type: 'category', data: categories },
     yAxis: { type: 'value', minInterval: 1 },
-    series: series.map((s) => ({ type: 'line', smooth: true, showSymbol: categories.length < 40, ...s })),
+    series: series.map((s) => ({ type: 'line', showSymbol: categories.length < 40, ...s })),
   }, true);
 }
 

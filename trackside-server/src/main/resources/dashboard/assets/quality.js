@@ -55,6 +55,7 @@ function section(title, object) {
         el('div', { className: 'label', text: label(key) }), el('div', { className: 'value', text: scalar(value, key) })));
     }
   }
+  const empty = cards.length === 0 && rest.length === 0 ? el('p', { className: 'note', text: 'None.' }) : null;
   return el('section', { className: 'panel' }, el('h2', { text: title }),
-    cards.length ? el('div', { className: 'cards' }, cards) : null, rest);
+    cards.length ? el('div', { className: 'cards' }, cards) : null, rest, empty);
 }
