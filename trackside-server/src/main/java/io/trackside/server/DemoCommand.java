@@ -130,11 +130,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("==================== Trackside demo ====================");
     out.println("  Dashboard:   " + base + "/");
     out.println("  Admin token: " + config.adminToken() + "   (API: Authorization: Bearer …)");
-    // DASHBOARD-LOGIN: the dashboard's sign-in password is being added (branch `ui`: settings
-    // dashboard.password / dashboard.password-hash). When it lands: put a generated password in the
-    // flags (flags.put("dashboard.password", …) in call(), kept in the demo's trackside.yml so it
-    // survives a restart) and print it on this line instead of the note.
-    out.println("  Sign-in:     the admin token above (a dashboard password comes with the sign-in page)");
+    out.println("  Sign-in:     password " + demoPassword(data.resolve("trackside.yml")));
     out.println("  Try:         curl -H 'Authorization: Bearer " + config.adminToken() + "' '" + base
         + "/api/stats/overview?period=30d'");
     out.println("  Data:        " + config.dataDir().toAbsolutePath() + "  (delete it to start over)");
@@ -188,6 +184,7 @@ final class DemoCommand implements Callable<Integer> {
     SecureRandom random = new SecureRandom();
     String writeKey = "wk_demo_" + hex(random, 12);
     String token = "at_demo_" + hex(random, 16);
+    String password = "demo-" + hex(random, 6);
     Files.writeString(file, """
         # Written by `trackside demo` for its own Trackside. Delete this directory to start over.
         server:
@@ -195,11 +192,26 @@ final class DemoCommand implements Callable<Integer> {
           # Safe here because the demo listens on 127.0.0.1 only (--host).
           trust-forwarded-for: true
         admin-token: %s
+        dashboard:
+          # In clear because this demo is for trying Trackside out; a real config keeps only
+          # password-hash (made by ./trackside hash-password).
+          password: %s
         sources:
           - name: demo-shop
             write-key: %s
             measurement-ids: [%s]
-        """.formatted(token, writeKey, MEASUREMENT_ID), StandardCharsets.UTF_8);
+        """.formatted(token, password, writeKey, MEASUREMENT_ID), StandardCharsets.UTF_8);
+  }
+
+  /** The sign-in password the demo's config holds in clear (written by {@link #writeDemoConfig}). */
+  private static String demoPassword(Path configFile) {
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^  password: (\\S+)$")
+          .matcher(Files.readString(configFile, StandardCharsets.UTF_8));
+      return m.find() ? m.group(1) : "(see dashboard.password in " + configFile + ")";
+    } catch (IOException e) {
+      return "(see dashboard.password in " + configFile + ")";
+    }
   }
 
   private static String hex(SecureRandom random, int bytes) {
