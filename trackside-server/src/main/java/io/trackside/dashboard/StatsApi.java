@@ -127,6 +127,7 @@ public final class StatsApi implements ApiRoutes {
       body.put("warehouse", DataQuality.query(conn, scope));
       body.put("destinations", quality.destinations().describe());
       body.put("pipelineLag", quality.pipelineLag().getAsLong());
+      body.put("sessionRollup", Map.of("ready", rollupReady()));
       return body;
     });
   }

@@ -37,24 +37,25 @@ final class ScopedSessions {
    */
   static String with(StatsScope scope, List<Object> params, String dimension, boolean rollupReady) {
     String eventColumn = dimension == null ? null : StatsScope.EVENT_DIMENSIONS.get(dimension);
-    if (rollupReady && eventColumn == null && !scope.includeBots() && scope.filters().isEmpty()) {
-      params.add(StatsScope.utc(scope.start()));
-      params.add(StatsScope.utc(scope.end()));
-      return "WITH ss AS (SELECT session_id, visitor_id, started_at, duration, pageviews, orders, revenue, currency,"
-          + " pageviews < 2 AND duration < 10 AND orders = 0 AS bounce"
-          + (dimension == null ? "" : ", " + ROLLUP_COLUMNS.get(dimension) + " AS value")
-          + " FROM session_rollup WHERE started_at >= make_timestamp(?) AND started_at < make_timestamp(?))";
+    boolean fromRollup = rollupReady && !scope.includeBots() && scope.filters().isEmpty();
+    if (fromRollup && eventColumn == null) {
+      return "WITH " + rollupSessions(scope, params, dimension);
     }
-    String sessionColumn = dimension == null || eventColumn != null ? null : SessionColumns.aggregate(dimension, "ev");
     String isOrder = "e.type = 'track' AND e.event = 'Order Completed'";
     // NOT MATERIALIZED: ev is read twice by breakdowns; reading the columns again is cheaper than
     // materialising all of them.
-    return "WITH ev AS NOT MATERIALIZED (SELECT e.session_id, e.visitor_id, e.timestamp, e.received_at,"
+    String ev = "WITH ev AS NOT MATERIALIZED (SELECT e.session_id, e.visitor_id, e.timestamp, e.received_at,"
         + " e.log_offset, e.type, e.event, e.page_path, e.channel, e.referrer_source, e.utm_source, e.utm_medium,"
         + " e.utm_campaign" + (eventColumn == null ? "" : ", e." + eventColumn + " AS value")
         + ", CASE WHEN " + isOrder + " THEN " + PeopleSchema.ORDER_AMOUNT + " END AS amount"
         + ", CASE WHEN " + isOrder + " THEN e.properties->>'currency' END AS currency"
-        + " FROM events e WHERE " + scope.eventCondition("e", params) + " AND e.session_id IS NOT NULL),"
+        + " FROM events e WHERE " + scope.eventCondition("e", params, rollupReady) + " AND e.session_id IS NOT NULL)";
+    if (fromRollup) {
+      // an event dimension: its values from the events, the sessions' figures from the rollup
+      return ev + ", " + rollupSessions(scope, params, null);
+    }
+    String sessionColumn = dimension == null || eventColumn != null ? null : SessionColumns.aggregate(dimension, "ev");
+    return ev + ","
         + " ss AS (SELECT *, pageviews < 2 AND duration < 10 AND orders = 0 AS bounce FROM ("
         + "   SELECT session_id, max(visitor_id) AS visitor_id, min(timestamp) AS started_at,"
         + "   epoch(max(timestamp)) - epoch(min(timestamp)) AS duration,"
@@ -63,6 +64,15 @@ final class ScopedSessions {
         + "   coalesce(sum(amount), 0) AS revenue, max(currency) AS currency"
         + (sessionColumn == null ? "" : ", " + sessionColumn + " AS value")
         + "   FROM ev GROUP BY session_id) per_session)";
+  }
+
+  private static String rollupSessions(StatsScope scope, List<Object> params, String dimension) {
+    params.add(StatsScope.utc(scope.start()));
+    params.add(StatsScope.utc(scope.end()));
+    return "ss AS (SELECT session_id, visitor_id, started_at, duration, pageviews, orders, revenue, currency,"
+        + " pageviews < 2 AND duration < 10 AND orders = 0 AS bounce"
+        + (dimension == null ? "" : ", " + ROLLUP_COLUMNS.get(dimension) + " AS value")
+        + " FROM session_rollup WHERE started_at >= make_timestamp(?) AND started_at < make_timestamp(?))";
   }
 
   /** The currency of most sessions with an order: an aggregate over {@code ss}. */

@@ -90,6 +90,15 @@ public record StatsScope(LocalDate from, LocalDate to, ZoneId zone, boolean incl
    * Its parameters are appended to {@code params} in order.
    */
   public String eventCondition(String e, List<Object> params) {
+    return eventCondition(e, params, false);
+  }
+
+  /**
+   * As {@link #eventCondition(String, List)}; with {@code sessionRollup} true (the
+   * {@link SessionRollup} is ready) and bots excluded, session filters read the rollup's one row
+   * per session instead of grouping the range's events: far less memory on large ranges.
+   */
+  public String eventCondition(String e, List<Object> params, boolean sessionRollup) {
     StringBuilder sql = new StringBuilder();
     sql.append(e).append(".timestamp >= make_timestamp(?) AND ").append(e)
         .append(".timestamp < make_timestamp(?)");
@@ -109,6 +118,11 @@ public record StatsScope(LocalDate from, LocalDate to, ZoneId zone, boolean incl
         sql.append(" AND ").append(e).append(".session_id IN (SELECT m.session_id FROM events m")
             .append(" WHERE m.timestamp >= make_timestamp(?) AND m.timestamp < make_timestamp(?) AND m.").append(column).append(" = ?").append(kind)
             .append(')');
+      } else if (sessionRollup && !includeBots) {
+        // session_rollup has the same column names as the sessions view
+        sql.append(" AND ").append(e).append(".session_id IN (SELECT r.session_id FROM session_rollup r")
+            .append(" WHERE r.started_at >= make_timestamp(?) AND r.started_at < make_timestamp(?) AND r.")
+            .append(SESSION_DIMENSIONS.get(f.getKey())).append(" = ?)");
       } else {
         // The sessions of the range grouped here rather than read from the sessions view, which
         // recomputes every session ever stored; the same answer since ranges are whole days and

@@ -121,6 +121,7 @@ class StatsApiTest {
     assertThat(quality.at("/warehouse/botShare").asDouble()).isEqualTo(0.2);
     assertThat(quality.get("destinations").isArray()).isTrue();
     assertThat(quality.get("pipelineLag").asLong()).isZero();
+    assertThat(quality.at("/sessionRollup/ready").asBoolean()).isTrue();
   }
 
   @Test

@@ -24,13 +24,16 @@ public final class StatsCost {
     long rows = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
     Path dir = Path.of(args.length > 1 ? args[1] : "/tmp/stats-cost");
     Files.createDirectories(dir);
-    Path file = dir.resolve("warehouse-" + rows + ".duckdb");
+    // "shuffled": session start times from a hash, so row groups are not in time order (as
+    // trackside-bench's DashboardData generates them) and zone maps cannot skip any
+    boolean shuffled = args.length > 2 && args[2].equals("shuffled");
+    Path file = dir.resolve("warehouse-" + rows + (shuffled ? "-shuffled" : "") + ".duckdb");
     boolean fresh = !Files.exists(file);
     try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(file, new SimpleMeterRegistry(), 1000)) {
       if (fresh) {
         long started = System.nanoTime();
         try (Connection conn = warehouse.newConnection(); Statement s = conn.createStatement()) {
-          s.execute(generate(rows));
+          s.execute(generate(rows, shuffled));
         }
         System.out.printf("generated %,d events in %d ms%n", rows, (System.nanoTime() - started) / 1_000_000);
       }
@@ -88,19 +91,20 @@ public final class StatsCost {
   }
 
   /** The events; i is the row, s = i / 8 its session, n = i % 8 its place in the session. */
-  private static String generate(long rows) {
+  private static String generate(long rows, boolean shuffled) {
     long sessions = rows / 8;
     // 90 days from 2026-01-01 in microseconds, spread evenly over the sessions
     long start = 1_767_225_600_000_000L;
     long step = 90L * 86_400_000_000L / Math.max(1, sessions);
+    String sessionStart = shuffled ? "(hash(i // 8) % " + sessions + ")::BIGINT * " + step : "(i // 8) * " + step;
     return "INSERT INTO events (message_id, source, type, event, timestamp, received_at, page_path, channel,"
         + " referrer_source, utm_source, utm_medium, utm_campaign, browser, os, device_class, is_bot, country,"
         + " visitor_id, session_id, session_number, properties, log_partition, log_offset)"
         + " SELECT 'm' || i, 'web', CASE WHEN i % 8 IN (6, 7) THEN 'track' ELSE 'page' END,"
         + " CASE WHEN i % 8 = 6 THEN 'Product Added' WHEN i % 8 = 7 THEN"
         + "   (CASE WHEN (i // 8) % 10 = 0 THEN 'Order Completed' ELSE 'Product Viewed' END) END,"
-        + " make_timestamp(" + start + " + (i // 8) * " + step + " + (i % 8) * 20000000),"
-        + " make_timestamp(" + start + " + (i // 8) * " + step + " + (i % 8) * 20000000 + 1000000),"
+        + " make_timestamp(" + start + " + " + sessionStart + " + (i % 8) * 20000000),"
+        + " make_timestamp(" + start + " + " + sessionStart + " + (i % 8) * 20000000 + 1000000),"
         + " '/p/' || ((i * 7919) % 500), ['direct', 'organic_search', 'social', 'email', 'paid_search'][1 + (i // 8) % 5],"
         + " ['google', 'facebook', 'newsletter', NULL][1 + (i // 8) % 4], NULL, NULL,"
         + " CASE WHEN (i // 8) % 7 = 0 THEN 'spring' END,"
