@@ -15,6 +15,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class StatsApi implements ApiRoutes {
 
   @Override
   public void mount(Router router) {
-    router.get("/api/stats/overview").blockingHandler(ctx -> answer(ctx, (conn, scope) -> Overview.query(conn, scope, rollupReady())), false);
+    router.get("/api/stats/overview").blockingHandler(ctx -> answer(ctx, (conn, scope) -> Overview.query(conn, scope, rollupUntil())), false);
     router.get("/api/stats/timeseries").blockingHandler(this::timeseries, false);
     router.get("/api/stats/breakdown/:dimension").blockingHandler(this::breakdown, false);
     router.get("/api/stats/live").blockingHandler(
@@ -91,7 +92,7 @@ public final class StatsApi implements ApiRoutes {
       HttpErrors.send(ctx, 400, "invalid_parameter", e.getMessage());
       return;
     }
-    answer(ctx, (conn, scope) -> Timeseries.query(conn, scope, interval, rollupReady()));
+    answer(ctx, (conn, scope) -> Timeseries.query(conn, scope, interval, rollupUntil()));
   }
 
   private void breakdown(RoutingContext ctx) {
@@ -103,7 +104,7 @@ public final class StatsApi implements ApiRoutes {
     }
     Integer limit = number(ctx, "limit", DEFAULT_LIMIT, 1, Breakdowns.MAX_LIMIT);
     if (limit != null) {
-      answer(ctx, (conn, scope) -> Breakdowns.query(conn, scope, dimension, limit, rollupReady()));
+      answer(ctx, (conn, scope) -> Breakdowns.query(conn, scope, dimension, limit, rollupUntil()));
     }
   }
 
@@ -115,7 +116,7 @@ public final class StatsApi implements ApiRoutes {
     Integer limit = number(ctx, "limit", DEFAULT_ECOMMERCE_LIMIT, 1, Breakdowns.MAX_LIMIT);
     if (limit != null) {
       answer(ctx, (conn, scope) -> Ecommerce.query(conn, scope, hours, limit, clock.instant(),
-          rollupReady()));
+          rollupUntil()));
     }
   }
 
@@ -127,13 +128,14 @@ public final class StatsApi implements ApiRoutes {
       body.put("warehouse", DataQuality.query(conn, scope));
       body.put("destinations", quality.destinations().describe());
       body.put("pipelineLag", quality.pipelineLag().getAsLong());
-      body.put("sessionRollup", Map.of("ready", rollupReady()));
+      body.put("sessionRollup", Map.of("ready", rollup != null && rollup.ready()));
       return body;
     });
   }
 
-  private boolean rollupReady() {
-    return rollup != null && rollup.ready();
+  /** Until when sessions may be read from the rollup (null while it is not ready): now. */
+  private Instant rollupUntil() {
+    return rollup != null && rollup.ready() ? clock.instant() : null;
   }
 
   /** Reads the shared parameters, runs the query on a pooled connection and answers. */

@@ -3,6 +3,7 @@ package io.trackside.warehouse;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class Breakdowns {
   }
 
   public static Map<String, Object> query(Connection conn, StatsScope scope, String dimension, int limit,
-                                         boolean rollupReady) throws SQLException {
+                                         Instant rollupUntil) throws SQLException {
     if (!StatsScope.DIMENSIONS.contains(dimension)) {
       throw new IllegalArgumentException("no dimension '" + dimension + "'; dimensions: " + StatsScope.DIMENSIONS);
     }
@@ -55,7 +56,7 @@ public final class Breakdowns {
       pairs = " SELECT s.value, count(DISTINCT s.visitor_id) AS visitors, count(*) AS sessions,"
           + " 0 AS hits, sum(s.pageviews) AS pageviews,";
     }
-    String sql = ScopedSessions.with(scope, params, dimension, rollupReady) + pairs
+    String sql = ScopedSessions.with(scope, params, dimension, rollupUntil) + pairs
         + " avg(CASE WHEN s.bounce THEN 1 ELSE 0 END) AS bounce_rate, sum(s.orders) AS orders,"
         + " sum(s.revenue) AS revenue, avg(CASE WHEN s.orders > 0 THEN 1 ELSE 0 END) AS conversion_rate"
         + (hits.equals("hits") ? " FROM pairs p JOIN ss s USING (session_id) GROUP BY p.value"

@@ -31,12 +31,12 @@ public final class Ecommerce {
   }
 
   public static Map<String, Object> query(Connection conn, StatsScope scope, int abandonHours, int limit, Instant now,
-                                         boolean rollupReady) throws SQLException {
+                                         Instant rollupUntil) throws SQLException {
     if (abandonHours < 1 || abandonHours > MAX_ABANDON_HOURS) {
       throw new IllegalArgumentException("abandonHours must be a whole number from 1 to " + MAX_ABANDON_HOURS);
     }
     List<Object> params = new ArrayList<>();
-    String sql = ScopedSessions.with(scope, params, rollupReady)
+    String sql = ScopedSessions.with(scope, params, rollupUntil)
         + " SELECT sum(revenue) AS revenue, sum(orders) AS orders, " + ScopedSessions.CURRENCY + " AS currency,"
         + " avg(CASE WHEN orders > 0 THEN 1 ELSE 0 END) AS conversion_rate FROM ss";
     Map<String, Object> answer = new LinkedHashMap<>();
@@ -50,9 +50,9 @@ public final class Ecommerce {
       answer.put("currency", rs.getString("currency"));
       return null;
     });
-    answer.put("carts", carts(conn, scope, abandonHours, now, rollupReady));
-    answer.put("products", products(conn, scope, limit, rollupReady));
-    answer.put("searches", searches(conn, scope, limit, rollupReady));
+    answer.put("carts", carts(conn, scope, abandonHours, now, rollupUntil));
+    answer.put("products", products(conn, scope, limit, rollupUntil));
+    answer.put("searches", searches(conn, scope, limit, rollupUntil));
     return answer;
   }
 
@@ -63,14 +63,14 @@ public final class Ecommerce {
    * not come within {@code abandonHours} of the cart's last add, and not judged yet while that
    * time has not passed. Orders are looked for up to abandonHours past the range's end.
    */
-  static Carts carts(Connection conn, StatsScope scope, int abandonHours, Instant now, boolean rollupReady)
+  static Carts carts(Connection conn, StatsScope scope, int abandonHours, Instant now, Instant rollupUntil)
       throws SQLException {
     List<Object> params = new ArrayList<>();
     String bots = scope.includeBots() ? "" : " AND NOT coalesce(o.is_bot, false)";
     String sql = "WITH adds AS (SELECT e.person_id, e.timestamp AS added_at, coalesce(TRY_CAST(e.properties->>'price' AS "
         + DECIMAL + ") * coalesce(TRY_CAST(e.properties->>'quantity' AS " + DECIMAL + "), 1),"
         + " TRY_CAST(e.properties->>'value' AS " + DECIMAL + "), 0) AS value"
-        + " FROM events_people e WHERE " + scope.eventCondition("e", params, rollupReady)
+        + " FROM events_people e WHERE " + scope.eventCondition("e", params, rollupUntil)
         + " AND e.type = 'track' AND e.event = 'Product Added'),"
         + " orders AS (SELECT o.person_id, o.timestamp AS ordered_at FROM events_people o"
         + " WHERE o.timestamp >= make_timestamp(?) AND o.timestamp < make_timestamp(?) + to_hours(CAST(? AS BIGINT))"
@@ -96,12 +96,12 @@ public final class Ecommerce {
   }
 
   /** Views, adds to cart, units bought and revenue per product, most revenue first. */
-  static List<Product> products(Connection conn, StatsScope scope, int limit, boolean rollupReady)
+  static List<Product> products(Connection conn, StatsScope scope, int limit, Instant rollupUntil)
       throws SQLException {
     List<Object> params = new ArrayList<>();
     String id = "coalesce(%1$s->>'product_id', %1$s->>'sku')";
     String sql = "WITH ev AS (SELECT e.event, e.properties FROM events e WHERE "
-        + scope.eventCondition("e", params, rollupReady)
+        + scope.eventCondition("e", params, rollupUntil)
         + " AND e.type = 'track' AND e.event IN ('Product Viewed', 'Product Added', 'Order Completed')),"
         + " items AS (SELECT event, " + String.format(id, "properties") + " AS product, properties->>'name' AS name,"
         + "   NULL::" + DECIMAL + " AS units, NULL::" + DECIMAL + " AS amount"
@@ -126,11 +126,11 @@ public final class Ecommerce {
    * followed, before the next search of the same session, by a {@code Product Clicked} or
    * {@code Product Viewed}; the searches most often left without a click first.
    */
-  static List<Search> searches(Connection conn, StatsScope scope, int limit, boolean rollupReady)
+  static List<Search> searches(Connection conn, StatsScope scope, int limit, Instant rollupUntil)
       throws SQLException {
     List<Object> params = new ArrayList<>();
     String sql = "WITH ev AS (SELECT e.session_id, e.timestamp, e.received_at, e.log_offset, e.event, e.properties"
-        + " FROM events e WHERE " + scope.eventCondition("e", params, rollupReady) + " AND e.session_id IS NOT NULL"
+        + " FROM events e WHERE " + scope.eventCondition("e", params, rollupUntil) + " AND e.session_id IS NOT NULL"
         + " AND e.type = 'track' AND e.event IN ('Products Searched', 'Product Clicked', 'Product Viewed')),"
         + " numbered AS (SELECT *, sum(CASE WHEN event = 'Products Searched' THEN 1 ELSE 0 END) OVER ("
         + "   PARTITION BY session_id ORDER BY timestamp, received_at, log_offset ROWS UNBOUNDED PRECEDING) AS nth"

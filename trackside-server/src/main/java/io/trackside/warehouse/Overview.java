@@ -2,6 +2,7 @@ package io.trackside.warehouse;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,11 +36,11 @@ public final class Overview {
   }
 
   /** {@code {"range", "metrics", "currency"}} as docs/DASHBOARD.md shows. */
-  public static Map<String, Object> query(Connection conn, StatsScope scope, boolean rollupReady) throws SQLException {
+  public static Map<String, Object> query(Connection conn, StatsScope scope, Instant rollupUntil) throws SQLException {
     StatsScope previous = scope.previous();
     StatsScope both = new StatsScope(previous.from(), scope.to(), scope.zone(), scope.includeBots(), scope.filters());
     List<Object> params = new ArrayList<>();
-    String sql = ScopedSessions.with(both, params, rollupReady)
+    String sql = ScopedSessions.with(both, params, rollupUntil)
         + " SELECT started_at >= make_timestamp(?) AS current, count(DISTINCT visitor_id) AS visitors,"
         + " count(*) AS sessions, sum(pageviews) AS pageviews, avg(CASE WHEN bounce THEN 1 ELSE 0 END) AS bounce_rate,"
         + " avg(duration) AS visit_duration, avg(CASE WHEN orders > 0 THEN 1 ELSE 0 END) AS conversion_rate,"

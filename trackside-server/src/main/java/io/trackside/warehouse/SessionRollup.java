@@ -41,10 +41,11 @@ public final class SessionRollup implements AutoCloseable {
   static final int FULL_EVERY = 30;
   static final int SKIP_AFTER_FAILURE = 12;
   /**
-   * Days rebuilt in one transaction at most: 31 ran out of the warehouse's 192 MB on 10M events
-   * (~430k sessions at once); a week is ~100k sessions.
+   * Events regrouped in one transaction at most (whole days; a busier day goes alone): 3.4M at
+   * once (~430k sessions) ran out of the warehouse's 192 MB on a test of 10M events; 0.8M (a week
+   * there) ran within it.
    */
-  static final int MAX_DAYS_AT_ONCE = 7;
+  static final long MAX_EVENTS_AT_ONCE = 1_000_000;
   /** Longer than any session: 25 hours, plus an hour for late client clocks. */
   private static final Duration REACH = Duration.ofHours(26);
   private static final Logger log = LoggerFactory.getLogger(SessionRollup.class);
@@ -154,15 +155,19 @@ public final class SessionRollup implements AutoCloseable {
     // per day (the first pass over a large table would otherwise read each event five times).
     LocalDate first = null;
     LocalDate last = null;
+    long rows = 0;
     for (LocalDate day : stale) {
-      if (first != null && (day.isAfter(last.plusDays(2)) || !day.isBefore(first.plusDays(MAX_DAYS_AT_ONCE)))) {
+      long dayRows = events.containsKey(day) ? events.get(day).rows() : 0;
+      if (first != null && (day.isAfter(last.plusDays(2)) || rows + dayRows > MAX_EVENTS_AT_ONCE)) {
         rebuild(first, last);
         first = null;
       }
       if (first == null) {
         first = day;
+        rows = 0;
       }
       last = day;
+      rows += dayRows;
     }
     if (first != null) {
       rebuild(first, last);

@@ -90,15 +90,24 @@ public record StatsScope(LocalDate from, LocalDate to, ZoneId zone, boolean incl
    * Its parameters are appended to {@code params} in order.
    */
   public String eventCondition(String e, List<Object> params) {
-    return eventCondition(e, params, false);
+    return eventCondition(e, params, null);
   }
 
   /**
-   * As {@link #eventCondition(String, List)}; with {@code sessionRollup} true (the
-   * {@link SessionRollup} is ready) and bots excluded, session filters read the rollup's one row
-   * per session instead of grouping the range's events: far less memory on large ranges.
+   * Where the days read from the {@link SessionRollup} end: the site's midnight at or before
+   * {@code rollupUntil}, kept within the range. No session crosses it.
    */
-  public String eventCondition(String e, List<Object> params, boolean sessionRollup) {
+  public Instant cut(Instant rollupUntil) {
+    Instant midnight = LocalDate.ofInstant(rollupUntil, zone).atStartOfDay(zone).toInstant();
+    return midnight.isBefore(start()) ? start() : midnight.isAfter(end()) ? end() : midnight;
+  }
+
+  /**
+   * As {@link #eventCondition(String, List)}; with {@code rollupUntil} (the {@link SessionRollup}
+   * is ready) and bots excluded, session filters read the rollup's one row per session for the
+   * days before {@link #cut} and group the events only after it: far less memory on large ranges.
+   */
+  public String eventCondition(String e, List<Object> params, Instant rollupUntil) {
     StringBuilder sql = new StringBuilder();
     sql.append(e).append(".timestamp >= make_timestamp(?) AND ").append(e)
         .append(".timestamp < make_timestamp(?)");
@@ -118,11 +127,23 @@ public record StatsScope(LocalDate from, LocalDate to, ZoneId zone, boolean incl
         sql.append(" AND ").append(e).append(".session_id IN (SELECT m.session_id FROM events m")
             .append(" WHERE m.timestamp >= make_timestamp(?) AND m.timestamp < make_timestamp(?) AND m.").append(column).append(" = ?").append(kind)
             .append(')');
-      } else if (sessionRollup && !includeBots) {
+      } else if (rollupUntil != null && !includeBots) {
         // session_rollup has the same column names as the sessions view
         sql.append(" AND ").append(e).append(".session_id IN (SELECT r.session_id FROM session_rollup r")
             .append(" WHERE r.started_at >= make_timestamp(?) AND r.started_at < make_timestamp(?) AND r.")
-            .append(SESSION_DIMENSIONS.get(f.getKey())).append(" = ?)");
+            .append(SESSION_DIMENSIONS.get(f.getKey())).append(" = ?")
+            .append(" UNION ALL SELECT s.session_id FROM events s")
+            .append(" WHERE s.timestamp >= make_timestamp(?) AND s.timestamp < make_timestamp(?)")
+            .append(" AND s.session_id IS NOT NULL GROUP BY s.session_id HAVING ")
+            .append(SessionColumns.aggregate(f.getKey(), "s")).append(" = ?)");
+        Instant cut = cut(rollupUntil);
+        params.add(utc(start()));
+        params.add(utc(cut));
+        params.add(f.getValue());
+        params.add(utc(cut));
+        params.add(utc(end()));
+        params.add(f.getValue());
+        continue;
       } else {
         // The sessions of the range grouped here rather than read from the sessions view, which
         // recomputes every session ever stored; the same answer since ranges are whole days and

@@ -2,6 +2,7 @@ package io.trackside.warehouse;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -52,7 +53,7 @@ public final class Timeseries {
   private Timeseries() {
   }
 
-  public static Map<String, Object> query(Connection conn, StatsScope scope, Interval interval, boolean rollupReady)
+  public static Map<String, Object> query(Connection conn, StatsScope scope, Interval interval, Instant rollupUntil)
       throws SQLException {
     if (interval == Interval.HOUR && scope.days() > MAX_HOURLY_DAYS) {
       throw new IllegalArgumentException("interval=hour covers at most " + MAX_HOURLY_DAYS + " days; use interval=day");
@@ -60,7 +61,7 @@ public final class Timeseries {
     List<Object> params = new ArrayList<>();
     // The zone id is a java.time ZoneId from the config, bound like any other value; the format
     // comes from the enum above.
-    String sql = ScopedSessions.with(scope, params, rollupReady)
+    String sql = ScopedSessions.with(scope, params, rollupUntil)
         + " SELECT strftime(timezone(?, timezone('UTC', started_at)), '" + interval.sqlFormat + "') AS bucket,"
         + " count(DISTINCT visitor_id) AS visitors, count(*) AS sessions, sum(pageviews) AS pageviews,"
         + " sum(orders) AS orders, sum(revenue) AS revenue FROM ss GROUP BY 1";

@@ -63,22 +63,25 @@ public final class StatsCost {
       StatsScope scope = new StatsScope(last.minusDays(29), last, ZoneId.of("UTC"), false, Map.of());
       StatsScope filtered = scope.withFilters(Map.of("channel", "social"));
       try (StatsReaders readers = new StatsReaders(warehouse, 2)) {
-        time("overview 30d without the rollup", () -> readers.read(c -> Overview.query(c, scope, false)));
-        time("overview 30d without the rollup", () -> readers.read(c -> Overview.query(c, scope, false)));
+        time("overview 30d without the rollup", () -> readers.read(c -> Overview.query(c, scope, null)));
+        time("overview 30d without the rollup", () -> readers.read(c -> Overview.query(c, scope, null)));
         for (int round = 0; round < 3; round++) {
-          time("overview 30d", () -> readers.read(c -> Overview.query(c, scope, true)));
-          time("overview 30d channel=social", () -> readers.read(c -> Overview.query(c, filtered, true)));
-          time("timeseries 30d by day", () -> readers.read(c -> Timeseries.query(c, scope, Timeseries.Interval.DAY, true)));
-          time("breakdown page", () -> readers.read(c -> Breakdowns.query(c, scope, "page", 10, true)));
-          time("breakdown entry_page", () -> readers.read(c -> Breakdowns.query(c, scope, "entry_page", 10, true)));
+          time("overview 30d", () -> readers.read(c -> Overview.query(c, scope, ROLLUP)));
+          time("overview 30d channel=social", () -> readers.read(c -> Overview.query(c, filtered, ROLLUP)));
+          time("timeseries 30d by day", () -> readers.read(c -> Timeseries.query(c, scope, Timeseries.Interval.DAY, ROLLUP)));
+          time("breakdown page", () -> readers.read(c -> Breakdowns.query(c, scope, "page", 10, ROLLUP)));
+          time("breakdown entry_page", () -> readers.read(c -> Breakdowns.query(c, scope, "entry_page", 10, ROLLUP)));
           time("ecommerce 30d", () -> readers.read(c -> Ecommerce.query(c, scope, 24, 20,
-              last.plusDays(3).atStartOfDay(ZoneId.of("UTC")).toInstant(), true)));
+              last.plusDays(3).atStartOfDay(ZoneId.of("UTC")).toInstant(), ROLLUP)));
         }
-        Map<String, Object> overview = readers.read(c -> Overview.query(c, scope, true));
+        Map<String, Object> overview = readers.read(c -> Overview.query(c, scope, ROLLUP));
         System.out.println(overview);
       }
     }
   }
+
+  /** Every session of the measured range from the rollup, as on the day after it. */
+  private static final java.time.Instant ROLLUP = java.time.Instant.parse("2026-04-01T12:00:00Z");
 
   interface Run {
     Object run() throws Exception;
