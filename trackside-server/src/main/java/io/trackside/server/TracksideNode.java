@@ -16,6 +16,7 @@ import io.trackside.collect.Snippet;
 import io.trackside.core.GtagIntake;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.InsightsApi;
 import io.trackside.dashboard.DestinationsApi;
 import io.trackside.dashboard.PrivacyApi;
 import io.trackside.dashboard.QuarantineReplayApi;
@@ -65,6 +66,8 @@ final class TracksideNode {
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
   private int port;
+  /** Funnels, journeys and attribution; holds read connections, closed before the warehouse. */
+  private InsightsApi insights;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
                         PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
@@ -175,7 +178,8 @@ final class TracksideNode {
         .with(new TrackingPlanApi(trackingPlan))
         .with(new QuarantineReplayApi(replay))
         .with(new PrivacyApi(warehouse))
-        .with(new DestinationsApi(forwarding.delivery()));
+        .with(new DestinationsApi(forwarding.delivery()))
+        .with(insights = new InsightsApi(warehouse, config.pipeline().timeZone(), java.time.Clock.systemUTC()));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     Snippet snippet = new Snippet(config.snippetPath());
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -246,6 +250,9 @@ final class TracksideNode {
     pipeline.close();
     long waiting = lag(log, WAREHOUSE_GROUP);
     log.close();
+    if (insights != null) {
+      insights.close(); // its connections would keep the database file open
+    }
     warehouse.close();
     LOG.info("stopped; {} events wait in the log for the warehouse and will be written on the next start", waiting);
   }
