@@ -91,6 +91,8 @@ public final class Attribution {
         .append(" count(DISTINCT order_no) AS orders")
         .append(" FROM (SELECT order_no, amount, coalesce(v, '(none)') AS value, CAST(").append(credit)
         .append(" AS DOUBLE) AS credit FROM j) GROUP BY GROUPING SETS ((), (value))")
+        // Under first/last touch most touches get nothing: they are not rows.
+        .append(" HAVING GROUPING(value) = 1 OR sum(credit) > 0")
         .append(" ORDER BY total DESC, credited DESC, conversions DESC, value");
     return sql.toString();
   }
