@@ -32,7 +32,8 @@ import java.util.Map;
  * <ul>
  *   <li>{@code POST /api/stats/funnel}: the funnel in the body, the scope in the query string;</li>
  *   <li>{@code GET/POST /api/funnels}, {@code DELETE /api/funnels/{id}}: saved funnels;</li>
- *   <li>{@code GET /api/stats/journeys?from=page:/x|event:Name&direction=next|previous&depth=3};</li>
+ *   <li>{@code GET /api/stats/journeys?start=page:/x|event:Name&direction=next|previous&depth=3} ({@code start},
+ *       not {@code from}: {@code from} and {@code to} are the range every stats endpoint takes);</li>
  *   <li>{@code GET /api/stats/attribution?model=...&by=channel|campaign&lookbackDays=30}.</li>
  * </ul>
  * Queries run on worker threads with this API's own connections ({@link InsightsConnections}).
@@ -65,12 +66,23 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
   @Override
   public void mount(Router router) {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
-    router.post("/api/stats/funnel").handler(bodies).blockingHandler(this::funnel, false);
+    router.post("/api/stats/funnel").handler(bodies).blockingHandler(this::funnel, false)
+        .failureHandler(InsightsApi::tooLarge);
     router.get("/api/funnels").blockingHandler(this::listFunnels, false);
-    router.post("/api/funnels").handler(bodies).blockingHandler(this::saveFunnel, false);
+    router.post("/api/funnels").handler(bodies).blockingHandler(this::saveFunnel, false)
+        .failureHandler(InsightsApi::tooLarge);
     router.delete("/api/funnels/:id").blockingHandler(this::deleteFunnel, false);
     router.get("/api/stats/journeys").blockingHandler(this::journeys, false);
     router.get("/api/stats/attribution").blockingHandler(this::attribution, false);
+  }
+
+  /** The body handler refuses a body over the limit with a bare 413: answer it as every error is. */
+  private static void tooLarge(RoutingContext ctx) {
+    if (ctx.statusCode() == 413) {
+      HttpErrors.send(ctx, 413, "body_too_large", "a funnel body is at most " + MAX_BODY_BYTES + " bytes");
+    } else {
+      ctx.next();
+    }
   }
 
   @Override
@@ -184,9 +196,9 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
   }
 
   private static JourneyRequest journeyRequest(RoutingContext ctx) {
-    String from = ctx.request().getParam("from");
+    String from = ctx.request().getParam("start");
     if (from == null || from.isBlank()) {
-      throw new IllegalArgumentException("from is needed: page:/path or event:Name");
+      throw new IllegalArgumentException("start is needed: page:/path or event:Name");
     }
     FunnelStep.Kind kind;
     String start;
@@ -197,7 +209,7 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
       kind = FunnelStep.Kind.EVENT;
       start = from.substring(6);
     } else {
-      throw new IllegalArgumentException("from must be page:/path or event:Name, got '" + from + "'");
+      throw new IllegalArgumentException("start must be page:/path or event:Name, got '" + from + "'");
     }
     String direction = ctx.request().getParam("direction", "next");
     if (!direction.equals("next") && !direction.equals("previous")) {

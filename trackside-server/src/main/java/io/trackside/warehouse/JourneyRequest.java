@@ -13,7 +13,7 @@ public record JourneyRequest(FunnelStep.Kind startKind, String start, boolean ne
 
   public JourneyRequest {
     if (startKind == null || start == null || start.isEmpty() || start.length() > FunnelStep.MAX_VALUE_LENGTH) {
-      throw new IllegalArgumentException("from must be page:/path or event:Name");
+      throw new IllegalArgumentException("start must be page:/path or event:Name");
     }
     if (depth < 1 || depth > MAX_DEPTH) {
       throw new IllegalArgumentException("depth must be 1 to " + MAX_DEPTH + ", got " + depth);
