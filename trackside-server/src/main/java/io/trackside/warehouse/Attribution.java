@@ -58,13 +58,16 @@ public final class Attribution {
   }
 
   static String sql(StatsScope scope, AttributionRequest request, List<Object> params) {
-    String order = "timestamp, received_at, log_offset";
-    StringBuilder sql = new StringBuilder("WITH o AS (SELECT row_number() OVER () AS order_no, e.person_id AS person,")
+    StringBuilder sql = new StringBuilder("WITH o AS (SELECT row_number() OVER () AS order_no, " + IdHash.of("e.person_id")
+        + " AS person,")
         .append(" e.timestamp AS t, coalesce(").append(PeopleSchema.ORDER_AMOUNT.replace("properties", "e.properties"))
         .append(", 0) AS amount FROM events_people e WHERE ").append(scope.eventCondition("e", params))
         .append(" AND e.type = 'track' AND e.event = 'Order Completed')");
-    sql.append(", touches AS (SELECT session_id, max(person_id) AS person, min(timestamp) AS started_at, first(")
-        .append(request.by().column).append(" ORDER BY ").append(order).append(") AS v FROM events_people")
+    // Sessions and people by 64-bit hashes of their ids (cheaper to group and join on than text);
+    // arg_min of a struct keeps a NULL channel and needs no sort per session.
+    sql.append(", touches AS (SELECT hash(session_id) AS sk, max(" + IdHash.of("person_id") + ") AS person,")
+        .append(" min(timestamp) AS started_at, arg_min({'v': ").append(request.by().column)
+        .append("}, timestamp).v AS v FROM events_people")
         .append(" WHERE timestamp >= make_timestamp(?) AND timestamp < make_timestamp(?) AND session_id IS NOT NULL");
     long lookbackMicros = Duration.ofDays(request.lookbackDays() + 1L).toNanos() / 1_000;
     params.add(StatsScope.utc(scope.start()) - lookbackMicros);
@@ -72,9 +75,9 @@ public final class Attribution {
     if (!scope.includeBots()) {
       sql.append(" AND NOT coalesce(is_bot, false)");
     }
-    sql.append(" AND person_id IN (SELECT person FROM o) GROUP BY session_id)");
-    sql.append(", j AS (SELECT o.order_no, o.amount, t.v, count(t.session_id) OVER (PARTITION BY o.order_no) AS n,")
-        .append(" row_number() OVER (PARTITION BY o.order_no ORDER BY t.started_at, t.session_id) AS i")
+    sql.append(" AND " + IdHash.of("person_id") + " IN (SELECT person FROM o) GROUP BY hash(session_id))");
+    sql.append(", j AS (SELECT o.order_no, o.amount, t.v, count(t.sk) OVER (PARTITION BY o.order_no) AS n,")
+        .append(" row_number() OVER (PARTITION BY o.order_no ORDER BY t.started_at, t.sk) AS i")
         .append(" FROM o LEFT JOIN touches t ON t.person = o.person AND t.started_at <= o.t")
         .append(" AND t.started_at >= o.t - to_days(CAST(? AS INTEGER)))");
     params.add(request.lookbackDays());
