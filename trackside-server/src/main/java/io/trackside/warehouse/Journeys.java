@@ -121,11 +121,13 @@ public final class Journeys {
         .append(" OR (e.type = 'track' AND e.event IS NOT NULL)) AND e.timestamp ")
         .append(request.next() ? ">=" : "<=").append(" a.at)")
         // Collapse a step that repeats the one before it.
-        .append(", c AS (SELECT *, label IS DISTINCT FROM lag(label) OVER w OR is_event IS DISTINCT FROM")
-        .append(" lag(is_event) OVER w AS changed FROM ev WINDOW w AS (PARTITION BY sk ORDER BY ")
-        .append(order).append("))")
-        .append(", s AS (SELECT sk, is_event, label, row_number() OVER (PARTITION BY sk ORDER BY ")
-        .append(order).append(") AS n FROM c WHERE changed)")
+        // (rn comes from the same sort as lag; numbering the collapsed steps then sorts by one
+        // integer instead of three columns.)
+        .append(", c AS (SELECT sk, is_event, label, row_number() OVER w AS rn, label IS DISTINCT FROM lag(label)")
+        .append(" OVER w OR is_event IS DISTINCT FROM lag(is_event) OVER w AS changed FROM ev")
+        .append(" WINDOW w AS (PARTITION BY sk ORDER BY ").append(order).append("))")
+        .append(", s AS (SELECT sk, is_event, label, row_number() OVER (PARTITION BY sk ORDER BY rn) AS n")
+        .append(" FROM c WHERE changed)")
         // The anchor: the first occurrence of the start (an event at the same instant may precede it).
         .append(", an AS (SELECT sk, min(n) AS anchor FROM s WHERE is_event = ? AND label = ? GROUP BY sk)");
     params.add(request.startKind() == FunnelStep.Kind.EVENT);
