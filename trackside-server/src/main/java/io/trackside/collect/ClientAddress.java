@@ -14,7 +14,7 @@ public final class ClientAddress {
     this.trustForwardedFor = trustForwardedFor;
   }
 
-  String of(HttpServerRequest request) {
+  public String of(HttpServerRequest request) {
     if (trustForwardedFor) {
       String forwarded = request.getHeader("X-Forwarded-For");
       if (forwarded != null && !forwarded.isBlank()) {

@@ -17,7 +17,10 @@ import java.util.Map;
 
 /**
  * The operators' JSON API under {@code /api/}: every route needs {@code Authorization: Bearer
- * <admin token>}. Queries run on worker threads, never on the event loop.
+ * <admin token>} or the dashboard's session cookie ({@link SignIn}); with the cookie, a change
+ * (POST, PUT, DELETE) also needs the page's CSRF token in {@code X-CSRF-Token}, since a browser
+ * sends cookies on its own but never that header. Queries run on worker threads, never on the
+ * event loop.
  */
 public final class AdminApi {
   static final int MAX_LIMIT = 10_000;
@@ -25,10 +28,17 @@ public final class AdminApi {
 
   private final byte[] adminToken;
   private final DuckDbWarehouse warehouse;
+  private final SignIn signIn;
   private final List<ApiRoutes> more = new ArrayList<>();
 
+  /** Bearer token only, no dashboard sessions. */
   public AdminApi(String adminToken, DuckDbWarehouse warehouse) {
+    this(adminToken, null, warehouse);
+  }
+
+  public AdminApi(String adminToken, SignIn signIn, DuckDbWarehouse warehouse) {
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    this.signIn = signIn;
     this.warehouse = warehouse;
   }
 
@@ -40,6 +50,7 @@ public final class AdminApi {
 
   public void mount(Router router) {
     router.route("/api/*").handler(this::authenticate);
+    router.get("/api/session").handler(this::session);
     router.get("/api/events").blockingHandler(this::events, false);
     router.get("/api/quarantine").blockingHandler(this::quarantine, false);
     more.forEach(routes -> routes.mount(router));
@@ -47,15 +58,44 @@ public final class AdminApi {
 
   private void authenticate(RoutingContext ctx) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    boolean ok = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-        && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken);
-    if (!ok) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"trackside\"");
-      HttpErrors.send(ctx, 401, "unauthorized", "the /api/ endpoints need 'Authorization: Bearer <admin token>' "
-          + "(admin-token in the config, printed at start-up)");
+    if (header != null) {
+      // A bearer request comes from a script, not a browser's ambient cookie: no CSRF token needed.
+      boolean ok = header.regionMatches(true, 0, "Bearer ", 0, 7)
+          && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8), adminToken);
+      if (ok) {
+        ctx.next();
+      } else {
+        unauthorized(ctx);
+      }
+      return;
+    }
+    DashboardSessions.Session session = signIn == null ? null : signIn.session(ctx);
+    if (session == null) {
+      unauthorized(ctx);
+      return;
+    }
+    if (SignIn.changesState(ctx.request().method()) && !SignIn.csrfOk(ctx, session)) {
+      HttpErrors.send(ctx, 403, "csrf_token_missing", "a change made with the dashboard's cookie needs the "
+          + SignIn.CSRF_HEADER + " header (the csrfToken of GET /api/session)");
       return;
     }
     ctx.next();
+  }
+
+  private static void unauthorized(RoutingContext ctx) {
+    ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"trackside\"");
+    HttpErrors.send(ctx, 401, "unauthorized", "the /api/ endpoints need 'Authorization: Bearer <admin token>' "
+        + "(admin-token in the config, printed at start-up) or a dashboard session (sign in at /login)");
+  }
+
+  /** What the pages need: the CSRF token to send with changes (null for bearer requests, which need none). */
+  private void session(RoutingContext ctx) {
+    DashboardSessions.Session session = ctx.request().getHeader(HttpHeaders.AUTHORIZATION) != null || signIn == null
+        ? null : signIn.session(ctx);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("signedIn", session != null ? "cookie" : "token");
+    body.put("csrfToken", session == null ? null : session.csrfToken());
+    JsonAnswers.send(ctx, 200, body);
   }
 
   private void events(RoutingContext ctx) {

@@ -101,6 +101,7 @@ public final class WarehouseWriter implements AutoCloseable {
   private volatile boolean running;
   private volatile String failing;
   private volatile DuckDbWarehouse.BeforeCommit beforeCommit;
+  private volatile java.util.function.Consumer<List<LoggedEvent>> afterCommit;
 
   public WarehouseWriter(EventLog eventLog, DuckDbWarehouse warehouse, Pipeline.Factory pipelines,
                          MeterRegistry registry, Config config) {
@@ -132,6 +133,14 @@ public final class WarehouseWriter implements AutoCloseable {
   /** Before each commit, hands the events to be stored to this (the enriched log for destinations). Call before start. */
   public void forwardTo(DuckDbWarehouse.BeforeCommit forwarder) {
     this.beforeCommit = forwarder;
+  }
+
+  /**
+   * After each commit, hands the events just stored to this (the dashboard's live stream). Runs on
+   * the worker thread, so it must not block. Call before start.
+   */
+  public void afterCommit(java.util.function.Consumer<List<LoggedEvent>> listener) {
+    this.afterCommit = listener;
   }
 
   /**
@@ -348,8 +357,18 @@ public final class WarehouseWriter implements AutoCloseable {
     while (true) {
       long started = System.nanoTime();
       WriteResult result;
+      // The warehouse names the events it stores (not duplicates, not suppressed) only to the
+      // before-commit hook; keep them for the after-commit listener.
+      List<List<LoggedEvent>> stored = new ArrayList<>(1);
+      DuckDbWarehouse.BeforeCommit forward = beforeCommit;
+      DuckDbWarehouse.BeforeCommit hook = afterCommit == null ? forward : fresh -> {
+        if (forward != null) {
+          forward.accept(fresh);
+        }
+        stored.add(fresh);
+      };
       try {
-        result = warehouse.write(batch, beforeCommit);
+        result = warehouse.write(batch, hook);
       } catch (SQLException | RuntimeException e) {
         writeFailures.increment();
         failing = "writing to the warehouse fails: " + e.getMessage();
@@ -372,6 +391,13 @@ public final class WarehouseWriter implements AutoCloseable {
         failing = null;
       }
       account(batch, result, committedAt);
+      if (afterCommit != null && !stored.isEmpty()) {
+        try {
+          afterCommit.accept(stored.get(stored.size() - 1));
+        } catch (RuntimeException e) {
+          log.warn("The after-commit listener failed: {}", e.toString()); // the events are stored all the same
+        }
+      }
       return true;
     }
   }

@@ -28,7 +28,13 @@ final class Banner {
       }
       text.append('\n');
     }
-    text.append("  admin token (Authorization: Bearer …): ").append(config.adminToken()).append("\n\n");
+    text.append("  admin token (Authorization: Bearer …): ").append(config.adminToken()).append("\n");
+    text.append("  dashboard: ").append(base).append("/");
+    if (config.dashboard().generatedPassword() != null) {
+      text.append("  password: ").append(config.dashboard().generatedPassword())
+          .append("  (shown once: only its hash is kept; ./trackside hash-password sets your own)");
+    }
+    text.append("\n\n");
     if (first != null) {
       text.append("Send an event:\n")
           .append("  curl -u '").append(first.writeKey()).append(":' -H 'Content-Type: application/json' \\\n")

@@ -1,6 +1,7 @@
 package io.trackside.server;
 
 import io.trackside.core.IntakeLimits;
+import io.trackside.dashboard.DashboardConfig;
 import io.trackside.destination.DestinationConfig;
 import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.pipeline.PipelineConfig;
@@ -16,7 +17,7 @@ import java.util.Map;
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
               IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, PipelineConfig pipeline,
-              List<DestinationConfig> destinations, String snippetPath) {
+              List<DestinationConfig> destinations, String snippetPath, DashboardConfig dashboard) {
 
   /**
    * A source of events: Segment API requests authenticated by its write key (null when it has

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.trackside.core.IntakeLimits;
+import io.trackside.dashboard.DashboardConfig;
+import io.trackside.dashboard.PasswordHash;
 import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.pipeline.AttributionConfig;
 import io.trackside.pipeline.GeoConfig;
@@ -55,7 +57,8 @@ final class ConfigLoader {
       "enrichment.user-agent", "bots.drop", "bots.behaviour-max-pages", "bots.behaviour-window",
       "enrichment.url.scrub-params", "enrichment.referrers.file", "privacy.pii.default",
       "privacy.cookieless", "sessions.timeout", "sessions.time-zone",
-      GeoConfig.DATABASE_SETTING, GeoConfig.ASN_DATABASE_SETTING, GeoConfig.HOSTING_ASNS_SETTING);
+      GeoConfig.DATABASE_SETTING, GeoConfig.ASN_DATABASE_SETTING, GeoConfig.HOSTING_ASNS_SETTING,
+      "dashboard.password-hash", "dashboard.password", "dashboard.secure-cookie", "dashboard.session-idle");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -81,13 +84,18 @@ final class ConfigLoader {
         : env.containsKey("TRACKSIDE_CONFIG") ? Path.of(env.get("TRACKSIDE_CONFIG")) : DEFAULT_CONFIG;
     List<String> notes = new ArrayList<>();
     boolean sampleWritten = false;
+    String generatedPassword = null;
     ObjectNode tree;
     if (Files.exists(file)) {
       tree = readYaml(file);
     } else {
       String writeKey = firstNonNull(flags.get("write-key"), env.get(envName("write-key")), "wk_" + randomHex(16));
       String adminToken = firstNonNull(flags.get("admin-token"), env.get(envName("admin-token")), "at_" + randomHex(24));
-      String sample = sampleConfig(writeKey, adminToken);
+      String givenPassword = firstNonNull(flags.get("dashboard.password"), env.get(envName("dashboard.password")));
+      String password = givenPassword != null ? givenPassword : PasswordHash.generatePassword();
+      // Only the hash is written; a generated password is printed once at start-up and never again.
+      generatedPassword = givenPassword != null ? null : password;
+      String sample = sampleConfig(writeKey, adminToken, PasswordHash.hash(password));
       try {
         if (file.toAbsolutePath().getParent() != null) {
           Files.createDirectories(file.toAbsolutePath().getParent());
@@ -108,7 +116,12 @@ final class ConfigLoader {
       }
     }
     flags.forEach((setting, value) -> set(tree, setting, value));
-    return new Loaded(bind(tree, file), sampleWritten, notes);
+    Config config = bind(tree, file, generatedPassword);
+    if (generatedPassword == null && config.dashboard().generatedPassword() != null) {
+      notes.add("the config sets no dashboard.password-hash: the dashboard password printed below works until the"
+          + " next start; set your own with ./trackside hash-password");
+    }
+    return new Loaded(config, sampleWritten, notes);
   }
 
   /**
@@ -165,7 +178,7 @@ final class ConfigLoader {
     node.put(parts[parts.length - 1], value);
   }
 
-  private static Config bind(ObjectNode tree, Path file) throws ConfigException {
+  private static Config bind(ObjectNode tree, Path file, String generatedPassword) throws ConfigException {
     Reader r = new Reader(tree);
     List<Config.Source> sources = new ArrayList<>();
     JsonNode sourceNodes = tree.path("sources");
@@ -247,7 +260,32 @@ final class ConfigLoader {
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000),
-        pipeline(r, tree, sources, dataDir), destinations(tree), snippetPath(r));
+        pipeline(r, tree, sources, dataDir), destinations(tree), snippetPath(r), dashboard(r, generatedPassword));
+  }
+
+  /**
+   * The sign-in password: dashboard.password (clear, from a flag or the environment) wins over
+   * dashboard.password-hash; with neither, one is made up for this run and printed.
+   */
+  private static DashboardConfig dashboard(Reader r, String generatedPassword) throws ConfigException {
+    String password = r.text("dashboard.password", null);
+    String hash = r.text("dashboard.password-hash", null);
+    String generated = generatedPassword;
+    if (password != null) {
+      if (password.length() < 8) {
+        throw new ConfigException("dashboard.password must be at least 8 characters long");
+      }
+      hash = PasswordHash.hash(password);
+      generated = null;
+    } else if (hash == null || hash.isBlank()) {
+      generated = PasswordHash.generatePassword();
+      hash = PasswordHash.hash(generated);
+    } else if (!PasswordHash.isWellFormed(hash)) {
+      throw new ConfigException("dashboard.password-hash is not a hash made by ./trackside hash-password"
+          + " (pbkdf2-sha256$<iterations>$<salt>$<hash>)");
+    }
+    Duration idle = r.duration("dashboard.session-idle", DashboardConfig.DEFAULT_SESSION_IDLE);
+    return new DashboardConfig(hash, generated, r.bool("dashboard.secure-cookie", false), idle);
   }
 
   private static String snippetPath(Reader r) throws ConfigException {
@@ -656,6 +694,12 @@ final class ConfigLoader {
   }
 
   static String sampleConfig(String writeKey, String adminToken) {
+    return sampleConfig(writeKey, adminToken, null);
+  }
+
+  static String sampleConfig(String writeKey, String adminToken, String passwordHash) {
+    String dashboard = passwordHash == null ? "# password-hash: <made by ./trackside hash-password>"
+        : "password-hash: " + passwordHash;
     return """
         # Trackside configuration. Written on first start; edit freely.
         # Every scalar setting can also be set with an environment variable (TRACKSIDE_ + the
@@ -680,6 +724,14 @@ final class ConfigLoader {
 
         # Bearer token for everything under /api/ (Authorization: Bearer <token>).
         admin-token: %s
+
+        # Sign-in to the dashboard at /. Only the password's hash is kept here (PBKDF2-SHA256); the
+        # password itself was printed once at first start. Set your own: ./trackside hash-password
+        # (reads it from stdin), or pass --dashboard-password / TRACKSIDE_DASHBOARD_PASSWORD.
+        dashboard:
+          %s
+          secure-cookie: false     # true behind a TLS-terminating proxy: the cookie is then sent over HTTPS only
+          session-idle: 12h        # a session unused this long is signed out
 
         # Each source has its own write key; clients send it as HTTP Basic user name
         # (base64("<key>:")) or as "writeKey" in the JSON body. Sites tagged with gtag.js send to
@@ -779,7 +831,7 @@ final class ConfigLoader {
           # addition to the built-in cloud and hosting providers (AWS, Google Cloud, Azure,
           # DigitalOcean, Hetzner, OVH, Linode, Vultr, Oracle, Alibaba, Tencent, Scaleway, Contabo…).
           # hosting-asns: [AS64500, 64501]
-        """.formatted(adminToken, writeKey, AttributionConfig.defaultScrubParams(" ".repeat(19)));
+        """.formatted(adminToken, dashboard, writeKey, AttributionConfig.defaultScrubParams(" ".repeat(19)));
   }
 
 }

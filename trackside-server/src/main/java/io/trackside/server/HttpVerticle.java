@@ -6,6 +6,7 @@ import io.trackside.collect.HttpErrors;
 import io.trackside.collect.SegmentCollector;
 import io.trackside.collect.Snippet;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.DashboardPages;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -25,10 +26,11 @@ final class HttpVerticle extends VerticleBase {
   private final GtagCollector gtag;
   private final AdminApi adminApi;
   private final OpsEndpoints ops;
+  private final DashboardPages dashboard;
   private HttpServer server;
 
   HttpVerticle(String host, int port, Cors cors, SegmentCollector collector, Snippet snippet, GtagCollector gtag,
-               AdminApi adminApi, OpsEndpoints ops) {
+               AdminApi adminApi, OpsEndpoints ops, DashboardPages dashboard) {
     this.host = host;
     this.port = port;
     this.cors = cors;
@@ -37,6 +39,7 @@ final class HttpVerticle extends VerticleBase {
     this.gtag = gtag;
     this.adminApi = adminApi;
     this.ops = ops;
+    this.dashboard = dashboard;
   }
 
   @Override
@@ -52,6 +55,7 @@ final class HttpVerticle extends VerticleBase {
     gtag.mount(router);
     ops.mount(router);
     adminApi.mount(router);
+    dashboard.mount(router);
     router.route().last().handler(ctx -> HttpErrors.send(ctx, 404, "not_found",
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code trackside} command line. */
 @Command(name = "trackside", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Self-hosted first-party server-side tracking.",
-    subcommands = {ServeCommand.class, ReplayQuarantineCommand.class, GeoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, DemoCommand.class, ReplayQuarantineCommand.class, GeoCommand.class,
+        HashPasswordCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

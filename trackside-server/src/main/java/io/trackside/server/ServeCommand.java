@@ -34,6 +34,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--admin-token", paramLabel = "TOKEN", description = "bearer token for /api/ (at least 16 characters)")
   String adminToken;
 
+  @Option(names = "--dashboard-password", paramLabel = "PASSWORD",
+      description = "dashboard sign-in password (else dashboard.password-hash from the config)")
+  String dashboardPassword;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -42,6 +46,7 @@ final class ServeCommand implements Callable<Integer> {
     putIfSet(flags, "server.port", port == null ? null : port.toString());
     putIfSet(flags, "write-key", writeKey);
     putIfSet(flags, "admin-token", adminToken);
+    putIfSet(flags, "dashboard.password", dashboardPassword);
     ConfigLoader.Loaded loaded;
     try {
       loaded = ConfigLoader.load(config, System.getenv(), flags);

@@ -16,7 +16,11 @@ import io.trackside.collect.Snippet;
 import io.trackside.core.GtagIntake;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
+import io.trackside.dashboard.DashboardPages;
 import io.trackside.dashboard.InsightsApi;
+import io.trackside.dashboard.LiveEvents;
+import io.trackside.dashboard.LiveStream;
+import io.trackside.dashboard.SignIn;
 import io.trackside.dashboard.DestinationsApi;
 import io.trackside.dashboard.PrivacyApi;
 import io.trackside.dashboard.QuarantineReplayApi;
@@ -63,6 +67,7 @@ final class TracksideNode {
   private final QuarantineReplay replay;
   private final Forwarding forwarding;
   private final Admission admission = new Admission();
+  private final LiveEvents liveEvents;
   private final Vertx vertx;
   private final List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
   private int port;
@@ -71,7 +76,8 @@ final class TracksideNode {
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
                         PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
-                        SegmentIntake intake, QuarantineReplay replay, Forwarding forwarding, Vertx vertx) {
+                        SegmentIntake intake, QuarantineReplay replay, Forwarding forwarding, Vertx vertx,
+                        LiveEvents liveEvents) {
     this.config = config;
     this.registry = registry;
     this.log = log;
@@ -83,6 +89,7 @@ final class TracksideNode {
     this.replay = replay;
     this.forwarding = forwarding;
     this.vertx = vertx;
+    this.liveEvents = liveEvents;
   }
 
   static TracksideNode start(Config config) throws StartupException {
@@ -144,6 +151,8 @@ final class TracksideNode {
       throw new StartupException("cannot prepare forwarding to destinations: " + e.getMessage()
           + " (the enriched log is in " + config.dataDir().resolve("enriched").toAbsolutePath() + ")", e);
     }
+    LiveEvents liveEvents = new LiveEvents(); // the dashboard's live view: every event once stored
+    writer.afterCommit(liveEvents::publish);
     writer.start();
     forwarding.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
@@ -154,7 +163,7 @@ final class TracksideNode {
     SegmentIntake intake = new SegmentIntake(config.limits());
     QuarantineReplay replay = new QuarantineReplay(warehouse, intake, pipeline.factory(), registry);
     TracksideNode node = new TracksideNode(config, registry, log, warehouse, pipeline, writer, trackingPlan, intake,
-        replay, forwarding, vertx);
+        replay, forwarding, vertx, liveEvents);
     try {
       node.deployHttp();
     } catch (Exception e) {
@@ -174,7 +183,9 @@ final class TracksideNode {
     GtagCollector gtag = new GtagCollector(new GtagIntake(intake), config.sourceByMeasurementId(), log,
         collectMetrics, clientAddress, admission);
     Cors cors = new Cors(config.corsOrigins());
-    AdminApi api = new AdminApi(config.adminToken(), warehouse)
+    SignIn signIn = new SignIn(config.dashboard(), clientAddress, config.trustForwardedFor());
+    AdminApi api = new AdminApi(config.adminToken(), signIn, warehouse)
+        .with(new LiveStream(liveEvents)::mount)
         .with(new TrackingPlanApi(trackingPlan))
         .with(new QuarantineReplayApi(replay))
         .with(new PrivacyApi(warehouse))
@@ -182,9 +193,11 @@ final class TracksideNode {
         .with(insights = new InsightsApi(warehouse, config.pipeline().timeZone(), java.time.Clock.systemUTC()));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     Snippet snippet = new Snippet(config.snippetPath());
+    DashboardPages dashboard = new DashboardPages(signIn);
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, snippet, gtag, api, ops);
+      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, snippet, gtag, api, ops,
+          dashboard);
       verticles.add(verticle);
       return verticle;
     }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
@@ -193,6 +206,11 @@ final class TracksideNode {
 
   int port() {
     return port;
+  }
+
+  /** Events in the log the warehouse has not written yet (the demo waits for 0 after its backfill). */
+  long warehouseLag() {
+    return lag(log, WAREHOUSE_GROUP);
   }
 
   /** For tests that look at tables the API does not show. */
