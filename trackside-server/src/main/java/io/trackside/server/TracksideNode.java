@@ -17,6 +17,7 @@ import io.trackside.core.GtagIntake;
 import io.trackside.core.SegmentIntake;
 import io.trackside.dashboard.AdminApi;
 import io.trackside.dashboard.DashboardPages;
+import io.trackside.dashboard.InsightsApi;
 import io.trackside.dashboard.LiveEvents;
 import io.trackside.dashboard.LiveStream;
 import io.trackside.dashboard.SignIn;
@@ -76,6 +77,8 @@ final class TracksideNode {
   private StatsReaders statsReaders;
   private SessionRollup sessionRollup;
   private int port;
+  /** Funnels, journeys and attribution; holds read connections, closed before the warehouse. */
+  private InsightsApi insights;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
                         PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
@@ -193,7 +196,8 @@ final class TracksideNode {
         .with(new QuarantineReplayApi(replay))
         .with(new PrivacyApi(warehouse))
         .with(new DestinationsApi(forwarding.delivery()))
-        .with(statsApi());
+        .with(statsApi())
+        .with(insights = new InsightsApi(warehouse, config.pipeline().timeZone(), java.time.Clock.systemUTC()));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     Snippet snippet = new Snippet(config.snippetPath());
     DashboardPages dashboard = new DashboardPages(signIn);
@@ -289,6 +293,9 @@ final class TracksideNode {
     }
     if (statsReaders != null) {
       statsReaders.close();
+    }
+    if (insights != null) {
+      insights.close(); // its connections would keep the database file open
     }
     warehouse.close();
     LOG.info("stopped; {} events wait in the log for the warehouse and will be written on the next start", waiting);
