@@ -6,7 +6,7 @@ import io.trackside.collect.HttpErrors;
 import io.trackside.warehouse.Attribution;
 import io.trackside.warehouse.AttributionRequest;
 import io.trackside.warehouse.AttributionResult;
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.StatsReaders;
 import io.trackside.warehouse.FunnelRequest;
 import io.trackside.warehouse.FunnelResult;
 import io.trackside.warehouse.FunnelStep;
@@ -36,9 +36,9 @@ import java.util.Map;
  *       not {@code from}: {@code from} and {@code to} are the range every stats endpoint takes);</li>
  *   <li>{@code GET /api/stats/attribution?model=...&by=channel|campaign&lookbackDays=30}.</li>
  * </ul>
- * Queries run on worker threads with this API's own connections ({@link InsightsConnections}).
+ * Queries run on worker threads with the dashboard's read connections ({@link StatsReaders}).
  */
-public final class InsightsApi implements ApiRoutes, AutoCloseable {
+public final class InsightsApi implements ApiRoutes {
   /** A funnel of 10 steps with 10 long conditions each fits easily. */
   static final int MAX_BODY_BYTES = 64 * 1024;
   static final int MAX_NAME_LENGTH = 200;
@@ -46,15 +46,15 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
   static final int DEFAULT_LOOKBACK_DAYS = 30;
 
   private final StatsParams params;
-  private final InsightsConnections connections;
+  private final StatsReaders connections;
   private final Clock clock;
 
-  public InsightsApi(DuckDbWarehouse warehouse, ZoneId zone, Clock clock) {
+  public InsightsApi(StatsReaders readers, ZoneId zone, Clock clock) {
     this.params = new StatsParams(zone, clock);
-    this.connections = new InsightsConnections(warehouse);
+    this.connections = readers;
     this.clock = clock;
     try {
-      connections.with(conn -> {
+      connections.read(conn -> {
         SavedFunnels.create(conn);
         return null;
       });
@@ -85,11 +85,6 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    connections.close();
-  }
-
   private interface Answer {
     Object get() throws SQLException;
   }
@@ -113,7 +108,7 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
     answer(ctx, 200, () -> {
       StatsScope scope = params.scope(ctx.queryParams());
       FunnelRequest request = FunnelJson.read(body(ctx));
-      FunnelResult result = connections.with(conn -> Funnels.run(conn, scope, request));
+      FunnelResult result = connections.read(conn -> Funnels.run(conn, scope, request));
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("range", range(scope));
       out.put("window", request.window());
@@ -127,7 +122,7 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
   private void listFunnels(RoutingContext ctx) {
     answer(ctx, 200, () -> {
       List<Object> funnels = new ArrayList<>();
-      for (SavedFunnels.SavedFunnel saved : connections.with(SavedFunnels::list)) {
+      for (SavedFunnels.SavedFunnel saved : connections.read(SavedFunnels::list)) {
         Map<String, Object> funnel = new LinkedHashMap<>();
         funnel.put("id", saved.id());
         funnel.put("name", saved.name());
@@ -157,7 +152,7 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
-      String id = connections.with(conn -> SavedFunnels.save(conn, name.strip(), definition, clock.instant()));
+      String id = connections.read(conn -> SavedFunnels.save(conn, name.strip(), definition, clock.instant()));
       if (id == null) {
         throw new IllegalArgumentException("at most " + SavedFunnels.MAX_SAVED + " funnels can be saved; delete some");
       }
@@ -168,7 +163,7 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
   private void deleteFunnel(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     try {
-      if (connections.with(conn -> SavedFunnels.delete(conn, id))) {
+      if (connections.read(conn -> SavedFunnels.delete(conn, id))) {
         ctx.response().setStatusCode(204).end();
       } else {
         HttpErrors.send(ctx, 404, "not_found", "no saved funnel has the id '" + id + "'");
@@ -182,7 +177,7 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
     answer(ctx, 200, () -> {
       StatsScope scope = params.scope(ctx.queryParams());
       JourneyRequest request = journeyRequest(ctx);
-      JourneyResult result = connections.with(conn -> Journeys.run(conn, scope, request));
+      JourneyResult result = connections.read(conn -> Journeys.run(conn, scope, request));
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("range", range(scope));
       out.put("start", request.startText());
@@ -226,7 +221,7 @@ public final class InsightsApi implements ApiRoutes, AutoCloseable {
           AttributionRequest.Model.parse(ctx.request().getParam("model", "last_touch")),
           AttributionRequest.By.parse(ctx.request().getParam("by", "channel")),
           wholeNumber(ctx, "lookbackDays", DEFAULT_LOOKBACK_DAYS));
-      AttributionResult result = connections.with(conn -> Attribution.run(conn, scope, request));
+      AttributionResult result = connections.read(conn -> Attribution.run(conn, scope, request));
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("range", range(scope));
       out.put("model", request.model().wire());

@@ -16,7 +16,8 @@ import java.util.Map;
  */
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
-              IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, PipelineConfig pipeline,
+              IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, String warehouseMemoryLimit,
+              PipelineConfig pipeline,
               List<DestinationConfig> destinations, String snippetPath, DashboardConfig dashboard) {
 
   /**

@@ -17,6 +17,7 @@ import io.trackside.pipeline.PiiPolicy;
 import io.trackside.pipeline.PipelineConfig;
 import io.trackside.pipeline.TrackingPlanConfig;
 import io.trackside.pipeline.ReferrerTable;
+import io.trackside.warehouse.DuckDbWarehouse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ final class ConfigLoader {
       "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key",
       "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
-      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "privacy.store-raw-ip",
+      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "warehouse.memory-limit", "privacy.store-raw-ip",
       "tracking-plan.file", "tracking-plan.mode", "tracking-plan.unplanned",
       "enrichment.user-agent", "bots.drop", "bots.behaviour-max-pages", "bots.behaviour-window",
       "enrichment.url.scrub-params", "enrichment.referrers.file", "privacy.pii.default",
@@ -260,7 +261,17 @@ final class ConfigLoader {
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000),
+        memoryLimit(r),
         pipeline(r, tree, sources, dataDir), destinations(tree), snippetPath(r), dashboard(r, generatedPassword));
+  }
+
+  /** DuckDB's memory limit in its own syntax, checked here so that a typo is a config error, not a start-up crash. */
+  private static String memoryLimit(Reader r) throws ConfigException {
+    String text = r.text("warehouse.memory-limit", DuckDbWarehouse.DEFAULT_MEMORY_LIMIT).trim();
+    if (!text.matches("(?i)\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")) {
+      throw new ConfigException("warehouse.memory-limit must be a size such as 512MB or 2GB, got '" + text + "'");
+    }
+    return text;
   }
 
   /**
@@ -763,6 +774,9 @@ final class ConfigLoader {
 
         warehouse:
           dedupe-window: 2000000     # recent messageIds remembered to drop client retries
+          # DuckDB's memory for writes and the dashboard's queries; larger queries spill to
+          # disk, and some fail with "Out of Memory" below about 1GB at 10 million events.
+          memory-limit: %s
 
         # Private by default: client IPs are truncated (IPv4 /24, IPv6 /48) before anything is stored.
         privacy:
@@ -831,7 +845,7 @@ final class ConfigLoader {
           # addition to the built-in cloud and hosting providers (AWS, Google Cloud, Azure,
           # DigitalOcean, Hetzner, OVH, Linode, Vultr, Oracle, Alibaba, Tencent, Scaleway, Contabo…).
           # hosting-asns: [AS64500, 64501]
-        """.formatted(adminToken, dashboard, writeKey, AttributionConfig.defaultScrubParams(" ".repeat(19)));
+        """.formatted(adminToken, dashboard, writeKey, DuckDbWarehouse.DEFAULT_MEMORY_LIMIT, AttributionConfig.defaultScrubParams(" ".repeat(19)));
   }
 
 }

@@ -77,8 +77,6 @@ final class TracksideNode {
   private StatsReaders statsReaders;
   private SessionRollup sessionRollup;
   private int port;
-  /** Funnels, journeys and attribution; holds read connections, closed before the warehouse. */
-  private InsightsApi insights;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
                         PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
@@ -125,7 +123,8 @@ final class TracksideNode {
     }
     DuckDbWarehouse warehouse;
     try {
-      warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), registry, config.dedupeWindow());
+      warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), registry, config.dedupeWindow(),
+          config.warehouseMemoryLimit());
     } catch (Exception e) {
       log.close();
       throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
@@ -197,7 +196,7 @@ final class TracksideNode {
         .with(new PrivacyApi(warehouse))
         .with(new DestinationsApi(forwarding.delivery()))
         .with(statsApi())
-        .with(insights = new InsightsApi(warehouse, config.pipeline().timeZone(), java.time.Clock.systemUTC()));
+        .with(new InsightsApi(statsReaders, config.pipeline().timeZone(), java.time.Clock.systemUTC()));
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
     Snippet snippet = new Snippet(config.snippetPath());
     DashboardPages dashboard = new DashboardPages(signIn);
@@ -293,9 +292,6 @@ final class TracksideNode {
     }
     if (statsReaders != null) {
       statsReaders.close();
-    }
-    if (insights != null) {
-      insights.close(); // its connections would keep the database file open
     }
     warehouse.close();
     LOG.info("stopped; {} events wait in the log for the warehouse and will be written on the next start", waiting);

@@ -51,7 +51,12 @@ import org.slf4j.LoggerFactory;
 public final class DuckDbWarehouse implements AutoCloseable {
 
   public static final int DEFAULT_RECENT_IDS = 2_000_000;
-  static final String MEMORY_LIMIT = "192MB";
+  /**
+   * DuckDB's memory for writes and the dashboard's queries ({@code warehouse.memory-limit}). At
+   * 192 MB a month of 10 million events made funnels and page breakdowns fail with "Out of
+   * Memory" (docs/BENCHMARKS.md); DuckDB would take 80 % of the machine by default.
+   */
+  public static final String DEFAULT_MEMORY_LIMIT = "1GB";
   static final String WAL_AUTOCHECKPOINT = "64MB";
   /** Quarantine reason of an event that decoded but does not fit the events table. */
   public static final String UNSTORABLE = "unstorable";
@@ -106,6 +111,11 @@ public final class DuckDbWarehouse implements AutoCloseable {
    *                          16 bytes of memory each, plus a table of twice that many slots
    */
   public static DuckDbWarehouse open(Path file, MeterRegistry registry, int recentIdsCapacity) {
+    return open(file, registry, recentIdsCapacity, DEFAULT_MEMORY_LIMIT);
+  }
+
+  /** As above, with DuckDB's memory limit in its own syntax ("512MB", "2GB"). */
+  public static DuckDbWarehouse open(Path file, MeterRegistry registry, int recentIdsCapacity, String memoryLimit) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -119,7 +129,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
       // DuckDB would take 80 % of the machine's memory by default; Trackside shares the box with
       // the collector and the log, and DuckDB spills large queries to disk above this limit.
       java.util.Properties settings = new java.util.Properties();
-      settings.setProperty("memory_limit", MEMORY_LIMIT);
+      settings.setProperty("memory_limit", memoryLimit);
       // DuckDB checkpoints (compresses the WAL into the columnar file) every 16 MB of WAL by
       // default: with ~55 columns that is every few thousand rows, and it was 40 % of the write
       // cost. At 64 MB the same rows cost 24 instead of 40 µs each (measured side by side, 50

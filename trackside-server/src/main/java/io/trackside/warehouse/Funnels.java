@@ -99,7 +99,7 @@ public final class Funnels {
     int n = steps.size();
     boolean perSession = request.sessionWindow();
     // Sessions and people are grouped by 64-bit hashes of their ids (IdHash), not the text: at
-    // 10M events that halved the time and the memory (DuckDB runs with a 192 MB limit here).
+    // 10M events that halved the time and the memory (measured with DuckDB at a 192 MB limit).
     String group = perSession ? "sk" : "pk";
 
     StringBuilder sql = new StringBuilder("WITH m AS (SELECT * FROM (SELECT " + IdHash.of("e.person_id") + " AS pk,")

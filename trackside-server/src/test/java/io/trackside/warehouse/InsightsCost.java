@@ -23,7 +23,7 @@ import java.util.List;
  * identities), six channels, a few campaigns, three devices. Each query runs once to warm up, then
  * 3 times; the median and the fastest are printed, with the machine's load average (the figures
  * mean little on a machine that is busy with something else). {@code -Dmemory=1GB} raises
- * DuckDB's memory limit for the run (Trackside's warehouse sets 192 MB).
+ * DuckDB's memory limit for the run (Trackside's warehouse default is 1GB, warehouse.memory-limit; the code was tuned at 192 MB).
  */
 public final class InsightsCost {
 
