@@ -73,6 +73,7 @@ public final class KafkaEventLog implements EventLog {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final AtomicLong sizeBytes = new AtomicLong();
   private final ScheduledExecutorService probe;
+  private final java.util.concurrent.ExecutorService sender;
   private int probes;
   /** What the probe found wrong with the cluster, or null; appends are refused while it is set. */
   private volatile String unreachable;
@@ -85,6 +86,11 @@ public final class KafkaEventLog implements EventLog {
     this.partitions = partitions;
     this.admin = admin;
     this.producer = producer;
+    this.sender = Executors.newSingleThreadExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "trackside-kafka-sender");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.probe = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "trackside-kafka-probe");
       thread.setDaemon(true);
@@ -281,6 +287,23 @@ public final class KafkaEventLog implements EventLog {
       return CompletableFuture.failedFuture(refusal);
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
+    List<LogRecord> copy = List.copyOf(records);
+    try {
+      sender.execute(() -> send(copy, done));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      inFlightBytes.addAndGet(-bytes);
+      return CompletableFuture.failedFuture(new LogUnavailableException("closed", "event log is closed",
+          RETRY_AFTER_SECONDS));
+    }
+    return done;
+  }
+
+  /**
+   * Hands the records to the producer, on the sender thread: {@code send()} can wait up to
+   * {@code max.block.ms} for metadata (a broker going away drops it), and that wait must never
+   * be the caller's (an event loop). One thread keeps the order of appends.
+   */
+  private void send(List<LogRecord> records, CompletableFuture<Void> done) {
     AtomicInteger pending = new AtomicInteger(records.size());
     for (int i = 0; i < records.size(); i++) {
       LogRecord record = records.get(i);
@@ -293,7 +316,7 @@ public final class KafkaEventLog implements EventLog {
         producer.send(out, (metadata, failure) -> {
           inFlightBytes.addAndGet(-size);
           if (failure != null) {
-            sendFailure = "append failed: " + failure;
+            sendFailure = "Kafka at " + config.bootstrapServers() + ": append failed: " + failure;
             done.completeExceptionally(unavailable(failure));
           } else {
             sendFailure = null;
@@ -308,10 +331,9 @@ public final class KafkaEventLog implements EventLog {
           inFlightBytes.addAndGet(-sizeOf(records.get(j)));
         }
         done.completeExceptionally(unavailable(e));
-        break;
+        return;
       }
     }
-    return done;
   }
 
   /** Same placement as the embedded log: an explicit partition, else the key's hash, else round robin. */
@@ -461,6 +483,7 @@ public final class KafkaEventLog implements EventLog {
       }
       if (unreachable != null) {
         log.info("Kafka at {} is reachable again", config.bootstrapServers());
+        sendFailure = null; // failures of the outage; a new one sets it again
       }
       unreachable = null;
     } catch (ExecutionException | TimeoutException e) {
@@ -506,6 +529,14 @@ public final class KafkaEventLog implements EventLog {
     }
     closed = true;
     probe.shutdownNow();
+    sender.shutdown(); // what was accepted is still handed to the producer, which flushes it on close
+    try {
+      if (!sender.awaitTermination(config.appendTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("appends still waiting for Kafka metadata at close; they fail");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     producer.close(config.appendTimeout());
     admin.close(Duration.ofSeconds(5));
     log.info("event log on Kafka topic {} closed", config.topic());
