@@ -4,6 +4,7 @@ import io.trackside.core.IntakeLimits;
 import io.trackside.dashboard.DashboardConfig;
 import io.trackside.destination.DestinationConfig;
 import io.trackside.log.EmbeddedLogConfig;
+import io.trackside.log.KafkaLogConfig;
 import io.trackside.pipeline.PipelineConfig;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -13,10 +14,13 @@ import java.util.Map;
 /**
  * Every setting of a Trackside node, after layering (config file, then TRACKSIDE_* environment
  * variables, then command-line flags). See {@link ConfigLoader} and the sample config it writes.
+ *
+ * <p>{@code kafkaLog} is null unless {@code log.type: kafka}; the embedded {@code log} settings
+ * still shape the enriched log each node keeps for its destinations.
  */
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
-              IntakeLimits limits, EmbeddedLogConfig log, int dedupeWindow, String warehouseMemoryLimit,
+              IntakeLimits limits, EmbeddedLogConfig log, KafkaLogConfig kafkaLog, int dedupeWindow, String warehouseMemoryLimit,
               PipelineConfig pipeline,
               List<DestinationConfig> destinations, String snippetPath, DashboardConfig dashboard) {
 

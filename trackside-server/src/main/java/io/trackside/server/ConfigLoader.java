@@ -11,6 +11,7 @@ import io.trackside.core.IntakeLimits;
 import io.trackside.dashboard.DashboardConfig;
 import io.trackside.dashboard.PasswordHash;
 import io.trackside.log.EmbeddedLogConfig;
+import io.trackside.log.KafkaLogConfig;
 import io.trackside.pipeline.AttributionConfig;
 import io.trackside.pipeline.GeoConfig;
 import io.trackside.pipeline.PiiPolicy;
@@ -53,7 +54,9 @@ final class ConfigLoader {
       "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key",
       "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
-      "log.min-free-disk", "log.max-queued-bytes", "warehouse.dedupe-window", "warehouse.memory-limit", "privacy.store-raw-ip",
+      "log.min-free-disk", "log.max-queued-bytes", "log.type", "log.kafka.bootstrap-servers", "log.kafka.topic",
+      "log.kafka.partitions", "log.kafka.replication", "log.kafka.max-in-flight-bytes", "log.kafka.append-timeout",
+      "warehouse.dedupe-window", "warehouse.memory-limit", "privacy.store-raw-ip",
       "tracking-plan.file", "tracking-plan.mode", "tracking-plan.unplanned",
       "enrichment.user-agent", "bots.drop", "bots.behaviour-max-pages", "bots.behaviour-window",
       "enrichment.url.scrub-params", "enrichment.referrers.file", "privacy.pii.default",
@@ -258,11 +261,42 @@ final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("log settings: " + e.getMessage());
     }
+    KafkaLogConfig kafkaLog = kafkaLog(r, log.partitions());
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
-        List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, r.integer("warehouse.dedupe-window", 2_000_000),
+        List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, kafkaLog, r.integer("warehouse.dedupe-window", 2_000_000),
         memoryLimit(r),
         pipeline(r, tree, sources, dataDir), destinations(tree), snippetPath(r), dashboard(r, generatedPassword));
+  }
+
+  /** The Kafka log's settings when {@code log.type} is {@code kafka}; null for the embedded log. */
+  private static KafkaLogConfig kafkaLog(Reader r, int embeddedPartitions) throws ConfigException {
+    String type = r.text("log.type", "embedded").trim().toLowerCase(Locale.ROOT);
+    switch (type) {
+      case "embedded":
+        return null;
+      case "kafka":
+        break;
+      default:
+        throw new ConfigException("log.type must be embedded or kafka, got '" + type + "'");
+    }
+    String servers = r.text("log.kafka.bootstrap-servers", null);
+    if (servers == null || servers.isBlank()) {
+      throw new ConfigException("log.type is kafka: set log.kafka.bootstrap-servers (host:port,...)");
+    }
+    KafkaLogConfig defaults = KafkaLogConfig.defaults(servers.trim());
+    int replication = r.integer("log.kafka.replication", defaults.replication());
+    if (replication > Short.MAX_VALUE) {
+      throw new ConfigException("log.kafka.replication is too large: " + replication);
+    }
+    try {
+      return new KafkaLogConfig(defaults.bootstrapServers(), r.text("log.kafka.topic", defaults.topic()).trim(),
+          r.integer("log.kafka.partitions", embeddedPartitions), (short) replication,
+          r.size("log.kafka.max-in-flight-bytes", defaults.maxInFlightBytes()),
+          r.duration("log.kafka.append-timeout", defaults.appendTimeout()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("log.kafka settings: " + e.getMessage());
+    }
   }
 
   /** DuckDB's memory limit in its own syntax, checked here so that a typo is a config error, not a start-up crash. */
@@ -771,6 +805,14 @@ final class ConfigLoader {
           max-bytes: 20GB            # above this, the collector answers 503 instead of storing
           min-free-disk: 256MB       # below this much free disk, the collector answers 503
           max-queued-bytes: 64MB     # appends waiting for fsync; beyond it, 503
+          # type: kafka              # or the event log on a Kafka topic, shared by several nodes
+          # kafka:                   #   (see docs/SCALING.md)
+          #   bootstrap-servers: kafka1:9092,kafka2:9092,kafka3:9092
+          #   topic: trackside-events
+          #   partitions: 4          # when the topic is created (default: log.partitions)
+          #   replication: 3         # when the topic is created; min.insync.replicas is one less
+          #   max-in-flight-bytes: 64MB  # sent but not yet acknowledged; beyond it, 503
+          #   append-timeout: 15s    # an append the brokers do not acknowledge by then answers 503
 
         warehouse:
           dedupe-window: 2000000     # recent messageIds remembered to drop client retries

@@ -29,6 +29,7 @@ import io.trackside.dashboard.StatsApi;
 import io.trackside.dashboard.TrackingPlanApi;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EventLog;
+import io.trackside.log.KafkaEventLog;
 import io.trackside.pipeline.ActiveTrackingPlan;
 import io.trackside.pipeline.GeoDatabaseException;
 import io.trackside.pipeline.InvalidTrackingPlanException;
@@ -114,13 +115,7 @@ final class TracksideNode {
       throw new StartupException("cannot create the data directory " + config.dataDir().toAbsolutePath()
           + ": " + e.getMessage() + " — choose another with --data DIR", e);
     }
-    EventLog log;
-    try {
-      log = EmbeddedEventLog.open(config.log(), registry);
-    } catch (IOException | RuntimeException e) {
-      throw new StartupException("cannot open the event log in " + config.log().dir().toAbsolutePath()
-          + ": " + e.getMessage(), e);
-    }
+    EventLog log = openLog(config, registry);
     DuckDbWarehouse warehouse;
     try {
       warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), registry, config.dedupeWindow(),
@@ -148,7 +143,9 @@ final class TracksideNode {
         WarehouseWriter.Config.defaults().withWorkers(config.workers()));
     Forwarding forwarding;
     try {
-      forwarding = Forwarding.open(config.destinations(), config.log(), config.dataDir(), warehouse, writer, registry);
+      // The enriched log keeps each record in its raw partition, so it has as many as the raw log.
+      forwarding = Forwarding.open(config.destinations(), config.log().withPartitions(log.partitions()),
+          config.dataDir(), warehouse, writer, registry);
     } catch (Exception e) {
       pipeline.close();
       warehouse.close();
@@ -178,6 +175,24 @@ final class TracksideNode {
           + e.getMessage() + (bind ? " — is the port taken? Choose another with --port N" : ""), e);
     }
     return node;
+  }
+
+  /** The embedded log in the data directory, or the Kafka topic when {@code log.type: kafka}. */
+  private static EventLog openLog(Config config, PrometheusMeterRegistry registry) throws StartupException {
+    if (config.kafkaLog() != null) {
+      try {
+        return KafkaEventLog.open(config.kafkaLog());
+      } catch (RuntimeException e) {
+        throw new StartupException("cannot open the event log on Kafka (log.kafka.bootstrap-servers "
+            + config.kafkaLog().bootstrapServers() + ", topic " + config.kafkaLog().topic() + "): " + e.getMessage(), e);
+      }
+    }
+    try {
+      return EmbeddedEventLog.open(config.log(), registry);
+    } catch (IOException | RuntimeException e) {
+      throw new StartupException("cannot open the event log in " + config.log().dir().toAbsolutePath()
+          + ": " + e.getMessage(), e);
+    }
   }
 
   private void deployHttp() throws Exception {
@@ -285,7 +300,12 @@ final class TracksideNode {
     writer.stop();
     forwarding.close();
     pipeline.close();
-    long waiting = lag(log, WAREHOUSE_GROUP);
+    long waiting;
+    try {
+      waiting = lag(log, WAREHOUSE_GROUP);
+    } catch (RuntimeException e) { // a Kafka log whose brokers are gone: stop all the same
+      waiting = -1;
+    }
     log.close();
     if (sessionRollup != null) {
       sessionRollup.close();

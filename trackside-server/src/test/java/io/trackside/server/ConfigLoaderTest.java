@@ -89,6 +89,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theKafkaLogIsChosenByLogTypeWithItsSettingsFromFileOrEnvironment() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, """
+        admin-token: file-token-0123456789
+        sources: [{name: a, write-key: k}]
+        log:
+          partitions: 6
+          type: kafka
+          kafka:
+            bootstrap-servers: k1:9092,k2:9092
+            replication: 3
+        """);
+    Config config = ConfigLoader.load(file, Map.of("TRACKSIDE_LOG_KAFKA_TOPIC", "site-events"), Map.of()).config();
+    assertThat(config.kafkaLog().bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+    assertThat(config.kafkaLog().topic()).isEqualTo("site-events");
+    assertThat(config.kafkaLog().partitions()).as("defaults to log.partitions").isEqualTo(6);
+    assertThat(config.kafkaLog().replication()).isEqualTo((short) 3);
+    assertThat(config.kafkaLog().appendTimeout()).isEqualTo(Duration.ofSeconds(15));
+
+    Files.writeString(file, "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}]\n");
+    assertThat(ConfigLoader.load(file, Map.of(), Map.of()).config().kafkaLog()).as("embedded by default").isNull();
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_LOG_TYPE", "kafka"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("log.kafka.bootstrap-servers");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_LOG_TYPE", "zookeeper"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("embedded or kafka");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of("log.type", "kafka",
+        "log.kafka.bootstrap-servers", "k:9092", "log.kafka.topic", "no spaces allowed")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("topic");
+  }
+
+  @Test
   void sizesAndDurationsReadAsPeopleWriteThem() throws Exception {
     assertThat(ConfigLoader.parseSize("s", "500")).isEqualTo(500);
     assertThat(ConfigLoader.parseSize("s", "32KB")).isEqualTo(32 * 1024);
