@@ -143,7 +143,9 @@ public final class KafkaEventLog implements EventLog {
     // Durable and in order: every in-sync replica has the record, and retries never duplicate or reorder.
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // 1 ms, not Kafka's 5: a collector request waits for its own append, so linger is added to
+    // every answer; measured here, 64 one-record appenders made 42k records/s at 1 ms, 10k at 5 ms.
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
     // Our own in-flight limit trips first, so send() never waits for buffer space on the event loop.
     props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2 * config.maxInFlightBytes());
     // send() only waits for topic metadata, which open() fetched; a backstop, not a queue.
