@@ -1,5 +1,6 @@
 package io.trackside.log;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +74,8 @@ public final class KafkaEventLog implements EventLog {
   private final AtomicInteger roundRobin = new AtomicInteger();
   private final AtomicLong sizeBytes = new AtomicLong();
   private final ScheduledExecutorService probe;
+  /** The embedded log's meters (trackside_log_*), so dashboards work whichever log runs; no fsync here. */
+  private final LogMetrics metrics;
   private final java.util.concurrent.ExecutorService sender;
   private int probes;
   /** What the probe found wrong with the cluster, or null; appends are refused while it is set. */
@@ -81,8 +84,10 @@ public final class KafkaEventLog implements EventLog {
   private volatile String sendFailure;
   private volatile boolean closed;
 
-  private KafkaEventLog(KafkaLogConfig config, int partitions, Admin admin, KafkaProducer<byte[], byte[]> producer) {
+  private KafkaEventLog(KafkaLogConfig config, int partitions, Admin admin, KafkaProducer<byte[], byte[]> producer,
+                        MeterRegistry registry) {
     this.config = config;
+    this.metrics = new LogMetrics(registry, "trackside.log", sizeBytes, inFlightBytes);
     this.partitions = partitions;
     this.admin = admin;
     this.producer = producer;
@@ -102,7 +107,8 @@ public final class KafkaEventLog implements EventLog {
    * Connects, creates the topic if it is missing, and starts the health probe. Fails (rather than
    * starting a node that can store nothing) when no broker answers within the append timeout.
    */
-  public static KafkaEventLog open(KafkaLogConfig config) {
+  public static KafkaEventLog open(KafkaLogConfig config, MeterRegistry registry) {
+    Objects.requireNonNull(registry, "registry");
     Admin admin = Admin.create(adminProperties(config));
     KafkaProducer<byte[], byte[]> producer = null;
     try {
@@ -110,7 +116,7 @@ public final class KafkaEventLog implements EventLog {
       int partitions = ensureTopic(admin, config, deadline);
       producer = new KafkaProducer<>(producerProperties(config));
       warmMetadata(producer, config, deadline);
-      KafkaEventLog eventLog = new KafkaEventLog(config, partitions, admin, producer);
+      KafkaEventLog eventLog = new KafkaEventLog(config, partitions, admin, producer, registry);
       eventLog.probeOnce();
       eventLog.probe.scheduleWithFixedDelay(eventLog::probeOnce, PROBE_PERIOD_MILLIS, PROBE_PERIOD_MILLIS,
           TimeUnit.MILLISECONDS);
@@ -286,6 +292,7 @@ public final class KafkaEventLog implements EventLog {
     }
     LogUnavailableException refusal = admit(bytes);
     if (refusal != null) {
+      metrics.refused(refusal.reason(), records.size());
       return CompletableFuture.failedFuture(refusal);
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -294,10 +301,20 @@ public final class KafkaEventLog implements EventLog {
       sender.execute(() -> send(copy, done));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       inFlightBytes.addAndGet(-bytes);
+      metrics.refused("closed", records.size());
       return CompletableFuture.failedFuture(new LogUnavailableException("closed", "event log is closed",
           RETRY_AFTER_SECONDS));
     }
-    return done;
+    int count = records.size();
+    long appendedBytes = bytes;
+    return done.whenComplete((ok, failure) -> {
+      if (failure == null) {
+        metrics.appendedRecords.increment(count);
+        metrics.appendedBytes.increment(appendedBytes);
+      } else if (failure instanceof LogUnavailableException unavailable) {
+        metrics.refused(unavailable.reason(), count);
+      }
+    });
   }
 
   /**
@@ -541,6 +558,7 @@ public final class KafkaEventLog implements EventLog {
     }
     producer.close(config.appendTimeout());
     admin.close(Duration.ofSeconds(5));
+    metrics.close();
     log.info("event log on Kafka topic {} closed", config.topic());
   }
 }

@@ -55,7 +55,10 @@ final class LogMetrics {
   }
 
   void refused(String reason, int records) {
-    refused.get(reason).increment(records);
+    // The usual reasons are registered up front (so they show as 0); another log may have its own.
+    refused.computeIfAbsent(reason, r -> add(Counter.builder(prefix + ".refused").tag("reason", r)
+        .description("Records the log did not take; the caller was told (503)").register(registry)))
+        .increment(records);
   }
 
   /** Records deleted by age retention before a group read them: loss, not lag, so it has its own count. */

@@ -181,7 +181,7 @@ final class TracksideNode {
   private static EventLog openLog(Config config, PrometheusMeterRegistry registry) throws StartupException {
     if (config.kafkaLog() != null) {
       try {
-        return KafkaEventLog.open(config.kafkaLog());
+        return KafkaEventLog.open(config.kafkaLog(), registry);
       } catch (RuntimeException e) {
         throw new StartupException("cannot open the event log on Kafka (log.kafka.bootstrap-servers "
             + config.kafkaLog().bootstrapServers() + ", topic " + config.kafkaLog().topic() + "): " + e.getMessage(), e);

@@ -1,5 +1,6 @@
 package io.trackside.log;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -32,6 +33,7 @@ class KafkaEventLogContractTest extends EventLogContract {
   @Override
   protected EventLog newLog(int partitions) {
     return KafkaEventLog.open(KafkaLogConfig.defaults(broker.bootstrapServers())
-        .withTopic("contract-" + topics.incrementAndGet()).withPartitions(partitions));
+        .withTopic("contract-" + topics.incrementAndGet()).withPartitions(partitions),
+        new SimpleMeterRegistry());
   }
 }

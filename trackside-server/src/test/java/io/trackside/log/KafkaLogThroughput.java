@@ -1,5 +1,6 @@
 package io.trackside.log;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +30,8 @@ public final class KafkaLogThroughput {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     Path dir = Files.createTempDirectory("trackside-kafka-bench");
     try (KafkaBroker broker = KafkaBroker.start(dir);
-         KafkaEventLog log = KafkaEventLog.open(KafkaLogConfig.defaults(broker.bootstrapServers()).withPartitions(4))) {
+         KafkaEventLog log = KafkaEventLog.open(KafkaLogConfig.defaults(broker.bootstrapServers()).withPartitions(4),
+             new SimpleMeterRegistry())) {
       System.out.printf("batches of 100: %.0f records/s%n", batches(log, seconds));
       System.out.printf("64 single-record appenders: %.0f records/s%n", singles(log, seconds));
     }

@@ -3,6 +3,7 @@ package io.trackside.log;
 import static io.trackside.log.LogFixture.readExactly;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,7 @@ class KafkaOutageTest {
   void appendsFailWhileTheBrokerIsDownAndSucceedAgainWhenItReturns() throws Exception {
     KafkaLogConfig config = KafkaLogConfig.defaults(broker.bootstrapServers()).withTopic("outage").withPartitions(1)
         .withAppendTimeout(APPEND_TIMEOUT);
-    try (KafkaEventLog log = KafkaEventLog.open(config)) {
+    try (KafkaEventLog log = KafkaEventLog.open(config, new SimpleMeterRegistry())) {
       log.append(one("before")).get(10, TimeUnit.SECONDS);
       try (LogConsumer consumer = log.consumer("warehouse", List.of(0))) {
         readExactly(consumer, 1);

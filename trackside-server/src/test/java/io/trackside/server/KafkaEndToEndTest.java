@@ -2,6 +2,7 @@ package io.trackside.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trackside.log.KafkaBroker;
 import io.trackside.log.KafkaEventLog;
 import io.trackside.log.KafkaLogConfig;
@@ -65,7 +66,8 @@ class KafkaEndToEndTest {
     Map<String, String> flags = Map.of("log.type", "kafka", "log.kafka.bootstrap-servers", broker.bootstrapServers(),
         "log.kafka.topic", TOPIC, "log.kafka.partitions", "3", "log.kafka.append-timeout", "5s");
     try (TestNode node = TestNode.start(dir, flags);
-         KafkaEventLog topic = KafkaEventLog.open(KafkaLogConfig.defaults(broker.bootstrapServers()).withTopic(TOPIC))) {
+         KafkaEventLog topic = KafkaEventLog.open(KafkaLogConfig.defaults(broker.bootstrapServers()).withTopic(TOPIC),
+             new SimpleMeterRegistry())) {
       assertThat(topic.partitions()).as("the node created the topic with log.kafka.partitions").isEqualTo(3);
       assertThat(node.post("/v1/batch", batch(0, 20)).statusCode()).isEqualTo(200);
       // A client retry of the same 20 messageIds: stored in the log again, deduplicated by the warehouse.
@@ -77,6 +79,8 @@ class KafkaEndToEndTest {
       until("the warehouse group committed all 40", () -> committed(topic) == 40);
       assertThat(topic.hasCommitted(TracksideNode.WAREHOUSE_GROUP)).isTrue();
       assertThat(ready(node).statusCode()).isEqualTo(200);
+      String metrics = node.send(HttpRequest.newBuilder(URI.create(node.url("/metrics"))).GET().build()).body();
+      assertThat(metrics).contains("trackside_log_appended_records_total 40.0");
 
       broker.stop();
       // The first post may wait for the producer to give up (append-timeout 5s); none is answered 200.
@@ -87,6 +91,8 @@ class KafkaEndToEndTest {
       HttpResponse<String> refused = node.post("/v1/batch", batch(100, 1));
       assertThat(refused.statusCode()).isEqualTo(503);
       assertThat(TestNode.JSON.readTree(refused.body()).path("code").asText()).isEqualTo("broker_unavailable");
+      String refusals = node.send(HttpRequest.newBuilder(URI.create(node.url("/metrics"))).GET().build()).body();
+      assertThat(refusals).contains("trackside_log_refused_total{reason=\"broker_unavailable\"}");
 
       broker.startAgain();
       until("the node takes events again", () -> node.post("/v1/batch", batch(100, 1)).statusCode() == 200);
