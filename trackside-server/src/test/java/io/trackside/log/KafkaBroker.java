@@ -32,12 +32,19 @@ public final class KafkaBroker implements AutoCloseable {
   private final Path dir;
   private final int port;
   private final int controllerPort;
-  private Process process;
+  private volatile Process process;
 
   private KafkaBroker(Path dir, int port, int controllerPort) {
     this.dir = dir;
     this.port = port;
     this.controllerPort = controllerPort;
+    // A test JVM that dies without @AfterAll (killed, timed out) must not leave a broker behind.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      Process running = process;
+      if (running != null) {
+        running.destroyForcibly();
+      }
+    }, "kafka-test-broker-reaper"));
   }
 
   /** Formats a new cluster in {@code dir} and starts its broker; returns once it answers clients. */
