@@ -116,6 +116,7 @@ class DashboardBrowserIT {
     seedVisits();
     checkOverviewAgainstApi();
     checkEcommerceAgainstApi();
+    checkFunnelAgainstApi();
 
     // Signing out ends the session: pages send the browser back to the form.
     browser.get(trackside.url("/quality"));
@@ -128,7 +129,7 @@ class DashboardBrowserIT {
 
   /**
    * Page views from a desktop Chrome (not flagged as bots, unlike the events above): visitor v1
-   * sees / then /pricing and orders for 59 EUR, v2 sees /, v3 sees /pricing.
+   * sees / then /pricing, adds to the cart and orders for 59 EUR, v2 sees /, v3 sees /pricing.
    */
   private void seedVisits() throws Exception {
     String chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
@@ -138,6 +139,10 @@ class DashboardBrowserIT {
           + chrome + "\",\"page\":{\"url\":\"https://shop.example" + view[1] + "\"}}}");
     }
     trackside.eventsUntil("?type=page", events -> events.size() == 4);
+    trackside.post("/v1/track", "{\"type\":\"track\",\"event\":\"Product Added\",\"anonymousId\":\"v1\","
+        + "\"properties\":{\"product_id\":\"SKU-1\",\"price\":59},\"context\":{\"userAgent\":\""
+        + chrome + "\",\"page\":{\"url\":\"https://shop.example/pricing\"}}}");
+    trackside.eventsUntil("?event=Product%20Added", events -> events.size() == 1);
     trackside.post("/v1/track", "{\"type\":\"track\",\"event\":\"Order Completed\",\"anonymousId\":\"v1\","
         + "\"properties\":{\"order_id\":\"o-1\",\"revenue\":59,\"currency\":\"EUR\"},\"context\":{\"userAgent\":\""
         + chrome + "\",\"page\":{\"url\":\"https://shop.example/pricing\"}}}");
@@ -200,6 +205,25 @@ class DashboardBrowserIT {
     assertThat(orders).isEqualTo(String.format(java.util.Locale.US, "%,d", shop.get("orders").asLong()));
     String carts = until(d -> d.findElement(By.cssSelector("[data-metric='carts'] .value"))).getText();
     assertThat(carts).isEqualTo(String.format(java.util.Locale.US, "%,d", shop.get("carts").get("carts").asLong()));
+  }
+
+  /**
+   * The funnels page's default funnel (/ → Product Added → Order Completed, one session) against
+   * the API: by hand, v1 and v2 saw /, only v1 added to the cart and then ordered: 2, 1, 1.
+   */
+  private void checkFunnelAgainstApi() throws Exception {
+    HttpResponse<String> api = trackside.api("POST", "/api/stats/funnel?period=30d", "{\"steps\": [{\"page\": \"/\"},"
+        + " {\"event\": \"Product Added\"}, {\"event\": \"Order Completed\"}], \"window\": \"session\"}");
+    assertThat(api.statusCode()).as(api.body()).isEqualTo(200);
+    List<Long> counts = new java.util.ArrayList<>();
+    TestNode.JSON.readTree(api.body()).get("steps").forEach(step -> counts.add(step.get("count").asLong()));
+    assertThat(counts).containsExactly(2L, 1L, 1L);
+    browser.get(trackside.url("/funnels"));
+    navRendered();
+    List<String> expected = counts.stream().map(n -> String.format(java.util.Locale.US, "%,d", n)).toList();
+    until(d -> d.findElements(By.cssSelector("#funnel-table tbody tr")).stream()
+        .map(tr -> tr.findElements(By.tagName("td")).get(1).getText()).toList().equals(expected));
+    screenshot("funnels-seeded");
   }
 
   /** Polls until the condition gives a value other than null or false (Selenium's support module is not here). */
