@@ -63,8 +63,7 @@ async function refreshVisitors() {
       live.pages, { empty: 'Nobody right now.' });
   } catch (error) {
     visitors.textContent = '–';
-    document.getElementById('live-note').textContent = error.status === 404
-      ? 'Not available yet (no /api/stats/live on this Trackside).' : 'Could not load: ' + error.message;
+    document.getElementById('live-note').textContent = 'Could not load: ' + error.message;
   }
 }
 

@@ -49,8 +49,5 @@ export function panel(title, id) {
 }
 
 export function showError(container, error) {
-  const text = error.status === 404
-    ? 'Not available yet: this Trackside has no ' + (error.path || 'such') + ' endpoint.'
-    : 'Could not load: ' + error.message;
-  fill(container, message(text, 'error'));
+  fill(container, message('Could not load: ' + error.message, 'error'));
 }

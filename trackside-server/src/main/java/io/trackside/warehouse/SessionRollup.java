@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * remembers a fingerprint (rows, sum of log offsets, sum of partitions) as of its last rebuild of
  * that day. A pass compares the fingerprints of the events with those, and rebuilds the days
  * that differ — new events, late or replayed ones, deletions of a person all change the sums.
- * Recent days (from yesterday on) are compared every {@code interval}, the whole table every
+ * Recent days (from yesterday on), and older days that events received since the last pass
+ * belong to (imports, backfills), are compared every {@code interval}; the whole table every
  * {@link #FULL_EVERY} passes. A day is rebuilt in one transaction: the sessions that touch it
  * are grouped again from the events around it (a session is at most 25 hours long: it ends at
  * the site's midnight, and a day can have 25 hours).
@@ -46,6 +47,8 @@ public final class SessionRollup implements AutoCloseable {
    * there) ran within it.
    */
   static final long MAX_EVENTS_AT_ONCE = 1_000_000;
+  /** How long after its receipt an event is written at most, as far as the look-back for imports cares. */
+  private static final Duration WRITE_DELAY = Duration.ofMinutes(5);
   /** Longer than any session: 25 hours, plus an hour for late client clocks. */
   private static final Duration REACH = Duration.ofHours(26);
   private static final Logger log = LoggerFactory.getLogger(SessionRollup.class);
@@ -54,6 +57,8 @@ public final class SessionRollup implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService thread;
   private volatile boolean ready;
+  /** The newest received_at (epoch µs) the last pass saw: events received after it may be of any day. */
+  private long receivedUpTo = Long.MIN_VALUE;
   private int passes;
   private int skip;
 
@@ -120,7 +125,9 @@ public final class SessionRollup implements AutoCloseable {
     }
     try {
       boolean full = passes++ % FULL_EVERY == 0;
-      pass(full ? null : LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1));
+      long received = newestReceived();
+      pass(full ? null : oldestDayReceivedSince(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1)));
+      receivedUpTo = received;
       if (full) {
         ready = true;
       }
@@ -130,6 +137,39 @@ public final class SessionRollup implements AutoCloseable {
       log.warn("Session rollup: {} (the dashboard groups the events itself meanwhile)", e.getMessage());
       ready = false;
     }
+  }
+
+  private long newestReceived() throws SQLException {
+    long[] newest = {receivedUpTo};
+    SqlRows.query(conn, "SELECT epoch_us(max(received_at)) FROM events", List.of(), rs -> {
+      long value = rs.getLong(1);
+      if (!rs.wasNull()) {
+        newest[0] = value;
+      }
+      return null;
+    });
+    return newest[0];
+  }
+
+  /**
+   * {@code since}, or an older day when events of that day arrived since the last pass: an import
+   * of history or a backfill shows in the next pass, not only in the next full one. Events are
+   * written a little after they are received, so the look-back starts {@link #WRITE_DELAY} earlier.
+   */
+  private LocalDate oldestDayReceivedSince(LocalDate since) throws SQLException {
+    if (receivedUpTo == Long.MIN_VALUE) {
+      return null; // nothing seen yet: compare every day
+    }
+    LocalDate[] oldest = {since};
+    SqlRows.query(conn, "SELECT min(CAST(timestamp AS DATE)) FROM events WHERE received_at > make_timestamp(?)",
+        List.of(receivedUpTo - WRITE_DELAY.toNanos() / 1000), rs -> {
+          LocalDate day = rs.getObject(1, LocalDate.class);
+          if (day != null && day.isBefore(oldest[0])) {
+            oldest[0] = day;
+          }
+          return null;
+        });
+    return oldest[0];
   }
 
   /** Rebuilds the days, from {@code since} on (all when null), whose events changed. */

@@ -77,6 +77,12 @@ final class TestNode implements AutoCloseable {
         .header("Authorization", "Bearer " + ADMIN_TOKEN).GET().build());
   }
 
+  /** An operator request with a JSON body (POST, PUT, DELETE) and the admin token. */
+  HttpResponse<String> api(String method, String pathAndQuery, String json) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(url(pathAndQuery))).header("Authorization", "Bearer " + ADMIN_TOKEN)
+        .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
   /**
    * Polls /api/events until the answer satisfies the condition (the workers write asynchronously;
    * the first events of a process also wait for the user-agent analyzer's warm-up).

@@ -326,6 +326,33 @@ class StatsQueriesTest {
     assertThat(Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_id = ?", "b-" + run)).isZero();
   }
 
+  @Test
+  void anImportOfAnOldDayShowsInTheNextPassNotOnlyInTheNextFullOne() throws Exception {
+    // A running rollup on the 20th: passes every 500 ms look at yesterday and today, and a full
+    // comparison of every day comes only every 30 passes (15 s). An import of an event of the
+    // 11th, received on the 20th, must show within a pass or two.
+    java.time.Clock onThe20th = java.time.Clock.fixed(Instant.parse("2026-11-20T10:00:00Z"), java.time.ZoneOffset.UTC);
+    try (SessionRollup running = SessionRollup.start(warehouse, Duration.ofMillis(500), onThe20th)) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!running.ready() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(running.ready()).isTrue();
+      Thread.sleep(600); // one more pass: it notes the newest receipt
+      batch.clear();
+      add("imported", "2026-11-11T12:00:00Z", "{\"type\":\"page\",\"context\":{\"page\":{\"url\":\"https://shop.example/\"}}}",
+          null, Instant.parse("2026-11-20T09:59:00Z").toEpochMilli());
+      warehouse.write(new WarehouseBatch("warehouse", batch, List.of(), Map.of(0, 200L)));
+      long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      long rolled = 0;
+      while (rolled == 0 && System.nanoTime() < until) {
+        Thread.sleep(100);
+        rolled = Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_id = ?", "imported-" + run);
+      }
+      assertThat(rolled).as("the imported day was rolled up within 5 s").isEqualTo(1);
+    }
+  }
+
   private static JsonNode json(Object answer) {
     return JSON.valueToTree(answer);
   }
@@ -340,9 +367,12 @@ class StatsQueriesTest {
   }
 
   private void add(String visitor, String at, String json, Consumer<EnrichedEvent> tweak) {
+    add(visitor, at, json, tweak, Instant.parse(at).plusSeconds(1).toEpochMilli());
+  }
+
+  private void add(String visitor, String at, String json, Consumer<EnrichedEvent> tweak, long receivedAt) {
     String full = json.replaceFirst("\\{", "{\"anonymousId\":\"" + visitor + "-" + run + "\",\"timestamp\":\"" + at
         + "\",\"messageId\":\"" + UUID.randomUUID() + "\",");
-    long receivedAt = Instant.parse(at).plusSeconds(1).toEpochMilli();
     EnrichedEvent enriched = pipeline.process(SegmentEvents.decode(TestEvents.received("web", full, receivedAt)));
     enriched.bot = false;
     if (tweak != null) {
