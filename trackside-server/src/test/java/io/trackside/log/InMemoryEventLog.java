@@ -11,9 +11,11 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A test double of {@link EventLog} that keeps records in memory and follows its contracts:
- * a key always maps to one partition, offsets increase per partition from 0, committed
- * positions are per group and partition, and poll waits up to its timeout for records.
+ * A test double of {@link EventLog} that keeps records in memory and follows its contracts
+ * (checked by {@link InMemoryEventLogContractTest}, the suite the real logs pass): a record goes
+ * to the partition it names, else its key always maps to one partition; offsets increase per
+ * partition from 0, committed positions are per group and partition, and poll waits up to its
+ * timeout for records.
  */
 public final class InMemoryEventLog implements EventLog {
 
@@ -46,7 +48,12 @@ public final class InMemoryEventLog implements EventLog {
         return CompletableFuture.failedFuture(new LogUnavailableException("closed", "log is closed", 1));
       }
       for (LogRecord r : records) {
-        appendLocked(partitionFor(r.key()), r.timestampMillis(), r.value());
+        if (r.partition() >= partitions.size()) {
+          return CompletableFuture.failedFuture(new IllegalArgumentException("no partition " + r.partition()));
+        }
+      }
+      for (LogRecord r : records) {
+        appendLocked(r.partition() >= 0 ? r.partition() : partitionFor(r.key()), r.timestampMillis(), r.value());
       }
       appended.signalAll();
       return CompletableFuture.completedFuture(null);
@@ -76,11 +83,19 @@ public final class InMemoryEventLog implements EventLog {
 
   @Override
   public LogConsumer consumer(String group, Collection<Integer> assigned) {
+    assigned.forEach(this::checkPartition);
     return new Consumer(group, List.copyOf(assigned));
+  }
+
+  private void checkPartition(int partition) {
+    if (partition < 0 || partition >= partitions.size()) {
+      throw new IllegalArgumentException("partition " + partition + " is not in 0.." + (partitions.size() - 1));
+    }
   }
 
   @Override
   public long endOffset(int partition) {
+    checkPartition(partition);
     lock.lock();
     try {
       return partitions.get(partition).size();
@@ -101,6 +116,7 @@ public final class InMemoryEventLog implements EventLog {
 
   @Override
   public long committedOffset(String group, int partition) {
+    checkPartition(partition);
     lock.lock();
     try {
       return committed.getOrDefault(group, Map.of()).getOrDefault(partition, 0L);
@@ -161,6 +177,9 @@ public final class InMemoryEventLog implements EventLog {
 
     @Override
     public List<StoredRecord> poll(int maxRecords, Duration timeout) throws InterruptedException {
+      if (maxRecords < 1) {
+        throw new IllegalArgumentException("maxRecords must be at least 1");
+      }
       long deadline = System.nanoTime() + timeout.toNanos();
       lock.lock();
       try {
@@ -189,14 +208,19 @@ public final class InMemoryEventLog implements EventLog {
 
     @Override
     public void seek(int partition, long offset) {
-      if (!assigned.contains(partition)) {
-        throw new IllegalArgumentException("partition " + partition + " is not assigned");
+      if (!assigned.contains(partition) || offset < 0) {
+        throw new IllegalArgumentException("partition " + partition + " is not assigned or offset " + offset + " < 0");
       }
       positions.put(partition, offset);
     }
 
     @Override
     public void commit(Map<Integer, Long> nextOffsets) {
+      nextOffsets.forEach((partition, offset) -> {
+        if (!assigned.contains(partition) || offset == null || offset < 0) {
+          throw new IllegalArgumentException("cannot commit " + offset + " for partition " + partition);
+        }
+      });
       lock.lock();
       try {
         committed.computeIfAbsent(group, g -> new HashMap<>()).putAll(nextOffsets);

@@ -52,6 +52,7 @@ class DeletionUnderLoadTest {
     AtomicInteger target = new AtomicInteger();
     AtomicInteger others = new AtomicInteger();
     CountDownLatch halfway = new CountDownLatch(1);
+    CountDownLatch resume = new CountDownLatch(1);
     AtomicReference<Throwable> appendFailure = new AtomicReference<>();
     Thread producer = new Thread(() -> {
       try {
@@ -85,6 +86,7 @@ class DeletionUnderLoadTest {
           log.append(records).join();
           if (b == BATCHES / 2) {
             halfway.countDown();
+            resume.await(); // until some of the person's events are stored (the pipeline may still be warming up)
           }
           Thread.sleep(5);
         }
@@ -92,9 +94,12 @@ class DeletionUnderLoadTest {
         appendFailure.set(t);
       }
     }, "producer");
+    producer.setDaemon(true); // never holds the test JVM if the wait for stored events fails
     producer.start();
     try {
       halfway.await();
+      await(() -> Sql.count(warehouse, "SELECT count(*) FROM events WHERE user_id = 't-user'") > 0);
+      resume.countDown(); // the second half is appended while the deletion runs
       DeletionResult result = warehouse.deletePerson("t-user", null, "admin");
       producer.join();
       assertThat(appendFailure.get()).isNull();
