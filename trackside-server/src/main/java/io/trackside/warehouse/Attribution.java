@@ -47,14 +47,20 @@ public final class Attribution {
         while (rs.next()) {
           if (rs.getBoolean(1)) {
             orders = rs.getLong(5);
-            revenue = rs.getDouble(4);
+            revenue = cents(rs.getDouble(4));
           } else {
-            rows.add(new AttributionResult.Row(rs.getString(2), rs.getDouble(3), rs.getDouble(4)));
+            rows.add(new AttributionResult.Row(rs.getString(2), Math.round(rs.getDouble(3) * 10_000) / 10_000.0,
+                cents(rs.getDouble(4))));
           }
         }
       }
     }
     return new AttributionResult(rows, orders, revenue);
+  }
+
+  /** Credited money is summed in floating point (linear credits are fractions): shown to the cent. */
+  private static double cents(double amount) {
+    return Math.round(amount * 100) / 100.0;
   }
 
   static String sql(StatsScope scope, AttributionRequest request, List<Object> params) {
