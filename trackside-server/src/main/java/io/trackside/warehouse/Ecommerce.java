@@ -36,9 +36,9 @@ public final class Ecommerce {
       throw new IllegalArgumentException("abandonHours must be a whole number from 1 to " + MAX_ABANDON_HOURS);
     }
     List<Object> params = new ArrayList<>();
-    String sql = ScopedSessions.with(scope, params, rollupUntil)
-        + " SELECT sum(revenue) AS revenue, sum(orders) AS orders, " + ScopedSessions.CURRENCY + " AS currency,"
-        + " avg(CASE WHEN orders > 0 THEN 1 ELSE 0 END) AS conversion_rate FROM ss";
+    // one key for all sessions: no row when there are none
+    String sql = "SELECT totals.* FROM (SELECT 1) one LEFT JOIN ("
+        + SessionAggregates.query(scope, params, null, rollupUntil, SessionAggregates.Key.of("true")) + ") totals ON true";
     Map<String, Object> answer = new LinkedHashMap<>();
     SqlRows.query(conn, sql, params, rs -> {
       double revenue = SqlRows.money(rs, "revenue");

@@ -80,18 +80,40 @@ public final class SessionRollup implements AutoCloseable {
     return rollup;
   }
 
+  /**
+   * The table's columns, in the order {@link #rebuild} selects them. A table of another shape (an
+   * older version's) is dropped on start and built again by the first pass: it is derived data.
+   */
+  static final String COLUMNS = "session_id VARCHAR, visitor_id VARCHAR, visitor_key UBIGINT,"
+      + " started_at TIMESTAMP, ended_at TIMESTAMP, duration DOUBLE, pageviews BIGINT, orders BIGINT,"
+      + " revenue DECIMAL(38,4), currency VARCHAR, entry_page VARCHAR, exit_page VARCHAR, channel VARCHAR,"
+      + " referrer_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR";
+
   static void createTables(Connection conn) throws SQLException {
+    dropIfOtherShape(conn);
     try (Statement s = conn.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS session_rollup (session_id VARCHAR, visitor_id VARCHAR,"
-          + " started_at TIMESTAMP, ended_at TIMESTAMP, duration DOUBLE, pageviews BIGINT, orders BIGINT,"
-          + " revenue DECIMAL(38,4), currency VARCHAR, entry_page VARCHAR, exit_page VARCHAR, channel VARCHAR,"
-          + " referrer_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR)");
+      s.execute("CREATE TABLE IF NOT EXISTS session_rollup (" + COLUMNS + ")");
       s.execute("COMMENT ON TABLE session_rollup IS 'one row per session of the non-bot events, derived from"
           + " events for the dashboard; rebuilt by day when the events change (SessionRollup)'");
       s.execute("CREATE TABLE IF NOT EXISTS session_rollup_days (day DATE PRIMARY KEY, events BIGINT,"
           + " offsets BIGINT, partitions BIGINT)");
       s.execute("COMMENT ON TABLE session_rollup_days IS 'per UTC day, the fingerprint of the events as of the"
           + " last rebuild of session_rollup for that day'");
+    }
+  }
+
+  /** Drops session_rollup and its fingerprints when its columns are not {@link #COLUMNS}. */
+  private static void dropIfOtherShape(Connection conn) throws SQLException {
+    StringBuilder shape = new StringBuilder();
+    SqlRows.query(conn, "SELECT column_name, data_type FROM information_schema.columns"
+        + " WHERE table_name = 'session_rollup' AND table_schema = 'main' ORDER BY ordinal_position", List.of(),
+        rs -> shape.append(shape.isEmpty() ? "" : ", ").append(rs.getString(1)).append(' ').append(rs.getString(2)));
+    if (!shape.isEmpty() && !shape.toString().equals(COLUMNS)) {
+      log.info("Session rollup: its columns changed; building it again");
+      try (Statement s = conn.createStatement()) {
+        s.execute("DROP TABLE session_rollup");
+        s.execute("DROP TABLE IF EXISTS session_rollup_days");
+      }
     }
   }
 
@@ -192,7 +214,7 @@ public final class SessionRollup implements AutoCloseable {
     conn.setAutoCommit(false);
     try (Statement s = conn.createStatement()) {
       s.execute("CREATE OR REPLACE TEMP TABLE fresh_sessions AS SELECT session_id, max(visitor_id) AS visitor_id,"
-          + " min(timestamp) AS started_at, max(timestamp) AS ended_at,"
+          + " " + ScopedSessions.VISITOR_KEY + " AS visitor_key, min(timestamp) AS started_at, max(timestamp) AS ended_at,"
           + " epoch(max(timestamp)) - epoch(min(timestamp)) AS duration,"
           + " count(*) FILTER (WHERE " + ScopedSessions.IS_PAGE + ") AS pageviews,"
           + " count(*) FILTER (WHERE " + ScopedSessions.IS_ORDER + ") AS orders,"
