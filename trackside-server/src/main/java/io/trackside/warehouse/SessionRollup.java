@@ -89,10 +89,17 @@ public final class SessionRollup implements AutoCloseable {
       + " revenue DECIMAL(38,4), currency VARCHAR, entry_page VARCHAR, exit_page VARCHAR, channel VARCHAR,"
       + " referrer_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR";
 
+  /** {@code product_rollup}'s columns, see {@link Ecommerce#productsPerHour}. */
+  static final String PRODUCT_COLUMNS = "hour TIMESTAMP, product VARCHAR, name VARCHAR, views BIGINT, adds BIGINT,"
+      + " units DECIMAL(38,4), amount DECIMAL(38,4)";
+
   static void createTables(Connection conn) throws SQLException {
     dropIfOtherShape(conn);
     try (Statement s = conn.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS session_rollup (" + COLUMNS + ")");
+      s.execute("CREATE TABLE IF NOT EXISTS product_rollup (" + PRODUCT_COLUMNS + ")");
+      s.execute("COMMENT ON TABLE product_rollup IS 'per UTC hour and product, views, adds to cart, units bought"
+          + " and their amount of the non-bot events, for the dashboard; rebuilt with session_rollup'");
       s.execute("COMMENT ON TABLE session_rollup IS 'one row per session of the non-bot events, derived from"
           + " events for the dashboard; rebuilt by day when the events change (SessionRollup)'");
       s.execute("CREATE TABLE IF NOT EXISTS session_rollup_days (day DATE PRIMARY KEY, events BIGINT,"
@@ -102,19 +109,31 @@ public final class SessionRollup implements AutoCloseable {
     }
   }
 
-  /** Drops session_rollup and its fingerprints when its columns are not {@link #COLUMNS}. */
+  /**
+   * Drops the rollup tables and their fingerprints when session_rollup exists and either table
+   * is not of this version's shape (or product_rollup is missing), so that the first pass builds
+   * every day again.
+   */
   private static void dropIfOtherShape(Connection conn) throws SQLException {
-    StringBuilder shape = new StringBuilder();
-    SqlRows.query(conn, "SELECT column_name, data_type FROM information_schema.columns"
-        + " WHERE table_name = 'session_rollup' AND table_schema = 'main' ORDER BY ordinal_position", List.of(),
-        rs -> shape.append(shape.isEmpty() ? "" : ", ").append(rs.getString(1)).append(' ').append(rs.getString(2)));
-    if (!shape.isEmpty() && !shape.toString().equals(COLUMNS)) {
+    String sessions = shape(conn, "session_rollup");
+    if (!sessions.isEmpty()
+        && (!sessions.equals(COLUMNS) || !shape(conn, "product_rollup").equals(PRODUCT_COLUMNS))) {
       log.info("Session rollup: its columns changed; building it again");
       try (Statement s = conn.createStatement()) {
         s.execute("DROP TABLE session_rollup");
+        s.execute("DROP TABLE IF EXISTS product_rollup");
         s.execute("DROP TABLE IF EXISTS session_rollup_days");
       }
     }
+  }
+
+  /** A table's columns as in its CREATE TABLE ("name TYPE, ..."); empty when there is no such table. */
+  private static String shape(Connection conn, String table) throws SQLException {
+    StringBuilder shape = new StringBuilder();
+    SqlRows.query(conn, "SELECT column_name, data_type FROM information_schema.columns"
+        + " WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position", List.of(table),
+        rs -> shape.append(shape.isEmpty() ? "" : ", ").append(rs.getString(1)).append(' ').append(rs.getString(2)));
+    return shape.toString();
   }
 
   /** For tests: a rollup without a thread, brought up to date by {@link #refreshNow}. */
@@ -240,6 +259,12 @@ public final class SessionRollup implements AutoCloseable {
           + " OR session_id IN (SELECT session_id FROM fresh_sessions)");
       s.execute("INSERT INTO session_rollup SELECT * FROM fresh_sessions");
       s.execute("DROP TABLE fresh_sessions");
+      // products by the hour of each event: the days' events exactly, no reach
+      s.execute("DELETE FROM product_rollup WHERE hour >= make_timestamp(" + start + ")"
+          + " AND hour < make_timestamp(" + end + ")");
+      s.execute("INSERT INTO product_rollup SELECT hour, product, name, views, adds, units, amount FROM ("
+          + Ecommerce.productsPerHour("e.timestamp >= make_timestamp(" + start + ") AND e.timestamp < make_timestamp("
+          + end + ") AND NOT coalesce(e.is_bot, false)") + ") per_hour");
       s.execute("DELETE FROM session_rollup_days WHERE day >= CAST(make_timestamp(" + start + ") AS DATE)"
           + " AND day < CAST(make_timestamp(" + end + ") AS DATE)");
       s.execute("INSERT INTO session_rollup_days SELECT CAST(timestamp AS DATE), count(*),"

@@ -61,6 +61,11 @@ public final class DashboardCost {
       questions.put("breakdown page", c -> Breakdowns.query(c, scope, "page", 10, now));
       questions.put("breakdown channel", c -> Breakdowns.query(c, scope, "channel", 10, now));
       questions.put("ecommerce", c -> Ecommerce.query(c, scope, 24, 10, now, now));
+      if (System.getProperty("shop") != null) {
+        questions.put("ecommerce: carts", c -> Ecommerce.carts(c, scope, 24, now, now));
+        questions.put("ecommerce: products", c -> Ecommerce.products(c, scope, 10, now));
+        questions.put("ecommerce: searches", c -> Ecommerce.searches(c, scope, 10, now));
+      }
       // as if the rollup held today too: what the events of today cost the others
       Instant tomorrow = scope.end();
       questions.put("overview, rollup only", c -> Overview.query(c, scope, tomorrow));

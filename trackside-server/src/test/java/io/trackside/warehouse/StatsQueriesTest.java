@@ -269,6 +269,40 @@ class StatsQueriesTest {
   }
 
   @Test
+  void productsInAZoneOfHalfHoursAreReadFromTheEvents() throws Exception {
+    // Kolkata is UTC+5:30: its days are not whole UTC hours of product_rollup, so every path
+    // reads the events. The 10th..11th there is 9th 18:30 .. 11th 18:30 UTC: e's add (11th
+    // 22:00:30 UTC) falls out; d-laptop's order (10th 20:01 UTC) stays.
+    StatsScope kolkata = new StatsScope(FROM, TO, ZoneId.of("Asia/Kolkata"), false, Map.of());
+    assertThat(Ecommerce.wholeHours(kolkata)).isFalse();
+    assertThat(Ecommerce.wholeHours(scope())).isTrue();
+    // SKU-1: viewed by a, added by a and d-phone, bought 2 (a) + 1 (u-d); SKU-2: c's view and add
+    JsonNode products = json(both(rollup -> readers.read(c -> Ecommerce.products(c, kolkata, 10, rollup))));
+    assertThat(products.toString()).isEqualTo("["
+        + "{\"product\":\"SKU-1\",\"name\":\"Mug\",\"views\":1,\"addsToCart\":2,\"purchases\":3,\"revenue\":45.0},"
+        + "{\"product\":\"SKU-2\",\"name\":\"Shoes\",\"views\":1,\"addsToCart\":1,\"purchases\":0,\"revenue\":0.0}]");
+  }
+
+  @Test
+  void aRollupOfAnOlderShapeIsBuiltAgain() throws Exception {
+    sessionRollup.close();
+    try (var conn = warehouse.newConnection(); var s = conn.createStatement()) {
+      // as an older version left it: no visitor_key, no product_rollup, every day marked done
+      s.execute("ALTER TABLE session_rollup DROP COLUMN visitor_key");
+      s.execute("DROP TABLE product_rollup");
+    }
+    sessionRollup = SessionRollup.manual(warehouse);
+    sessionRollup.refreshNow();
+    // the 7 sessions of the range and the 2 of the previous period (the bot's is not rolled up)
+    assertThat(Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_key IS NOT NULL")).isEqualTo(9);
+    // SKU-1 and SKU-2 rows for the hours of their events (views, adds and orders of 6 hours)
+    assertThat(Sql.count(warehouse, "SELECT count(DISTINCT product) FROM product_rollup")).isEqualTo(2);
+    Instant now = Instant.parse("2026-11-12T12:00:00Z");
+    JsonNode shop = json(both(rollup -> readers.read(c -> Ecommerce.query(c, scope(), 24, 20, now, rollup))));
+    assertThat(shop.at("/products/0/purchases").asLong()).isEqualTo(3);
+  }
+
+  @Test
   void liveShowsVisitorsOfTheLastFiveMinutesAndTheirPage() throws Exception {
     // at 22:03 on the 11th only e (22:00, 22:00:30) is within five minutes
     JsonNode live = json(readers.read(c -> LiveVisitors.query(c, scope(), Instant.parse("2026-11-11T22:03:00Z"))));
