@@ -93,11 +93,17 @@ public final class SessionRollup implements AutoCloseable {
   static final String PRODUCT_COLUMNS = "hour TIMESTAMP, product VARCHAR, name VARCHAR, views BIGINT, adds BIGINT,"
       + " units DECIMAL(38,4), amount DECIMAL(38,4)";
 
+  /** {@code search_rollup}'s columns, see {@link Ecommerce#searchesOf}. */
+  static final String SEARCH_COLUMNS = "session_id VARCHAR, searched_at TIMESTAMP, query VARCHAR, clicked BOOLEAN";
+
   static void createTables(Connection conn) throws SQLException {
     dropIfOtherShape(conn);
     try (Statement s = conn.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS session_rollup (" + COLUMNS + ")");
       s.execute("CREATE TABLE IF NOT EXISTS product_rollup (" + PRODUCT_COLUMNS + ")");
+      s.execute("CREATE TABLE IF NOT EXISTS search_rollup (" + SEARCH_COLUMNS + ")");
+      s.execute("COMMENT ON TABLE search_rollup IS 'one row per product search of the non-bot sessions, and whether"
+          + " a click followed it, for the dashboard; rebuilt with session_rollup'");
       s.execute("COMMENT ON TABLE product_rollup IS 'per UTC hour and product, views, adds to cart, units bought"
           + " and their amount of the non-bot events, for the dashboard; rebuilt with session_rollup'");
       s.execute("COMMENT ON TABLE session_rollup IS 'one row per session of the non-bot events, derived from"
@@ -117,11 +123,13 @@ public final class SessionRollup implements AutoCloseable {
   private static void dropIfOtherShape(Connection conn) throws SQLException {
     String sessions = shape(conn, "session_rollup");
     if (!sessions.isEmpty()
-        && (!sessions.equals(COLUMNS) || !shape(conn, "product_rollup").equals(PRODUCT_COLUMNS))) {
+        && (!sessions.equals(COLUMNS) || !shape(conn, "product_rollup").equals(PRODUCT_COLUMNS)
+            || !shape(conn, "search_rollup").equals(SEARCH_COLUMNS))) {
       log.info("Session rollup: its columns changed; building it again");
       try (Statement s = conn.createStatement()) {
         s.execute("DROP TABLE session_rollup");
         s.execute("DROP TABLE IF EXISTS product_rollup");
+        s.execute("DROP TABLE IF EXISTS search_rollup");
         s.execute("DROP TABLE IF EXISTS session_rollup_days");
       }
     }
@@ -252,6 +260,15 @@ public final class SessionRollup implements AutoCloseable {
           + "   WHERE timestamp >= make_timestamp(" + start + ") AND timestamp < make_timestamp(" + end + "))"
           + " AND NOT coalesce(is_bot, false) GROUP BY session_id"
           + " HAVING max(timestamp) >= make_timestamp(" + start + ") AND min(timestamp) < make_timestamp(" + end + ")");
+      // The searches of the sessions that touch the days, as below (a search's click can come
+      // after midnight UTC): first, while session_rollup still has the stored sessions
+      s.execute("DELETE FROM search_rollup WHERE session_id IN (SELECT session_id FROM session_rollup"
+          + " WHERE ended_at >= make_timestamp(" + start + ") AND started_at < make_timestamp(" + end + "))"
+          + " OR session_id IN (SELECT session_id FROM fresh_sessions)");
+      s.execute("INSERT INTO search_rollup SELECT session_id, searched_at, query, clicked FROM ("
+          + Ecommerce.searchesOf("e.timestamp >= make_timestamp(" + (start - reach) + ") AND e.timestamp < make_timestamp("
+          + (end + reach) + ") AND NOT coalesce(e.is_bot, false)"
+          + " AND e.session_id IN (SELECT session_id FROM fresh_sessions)") + ") fresh");
       // Rows of the sessions that touch the day (as stored, or as they are now): a late event can
       // move a session's start into this day from the next.
       s.execute("DELETE FROM session_rollup WHERE (ended_at >= make_timestamp(" + start + ")"

@@ -290,6 +290,7 @@ class StatsQueriesTest {
       // as an older version left it: no visitor_key, no product_rollup, every day marked done
       s.execute("ALTER TABLE session_rollup DROP COLUMN visitor_key");
       s.execute("DROP TABLE product_rollup");
+      s.execute("DROP TABLE search_rollup");
     }
     sessionRollup = SessionRollup.manual(warehouse);
     sessionRollup.refreshNow();
@@ -297,6 +298,8 @@ class StatsQueriesTest {
     assertThat(Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_key IS NOT NULL")).isEqualTo(9);
     // SKU-1 and SKU-2 rows for the hours of their events (views, adds and orders of 6 hours)
     assertThat(Sql.count(warehouse, "SELECT count(DISTINCT product) FROM product_rollup")).isEqualTo(2);
+    // c's three searches
+    assertThat(Sql.count(warehouse, "SELECT count(*) FROM search_rollup")).isEqualTo(3);
     Instant now = Instant.parse("2026-11-12T12:00:00Z");
     JsonNode shop = json(both(rollup -> readers.read(c -> Ecommerce.query(c, scope(), 24, 20, now, rollup))));
     assertThat(shop.at("/products/0/purchases").asLong()).isEqualTo(3);
@@ -358,6 +361,13 @@ class StatsQueriesTest {
     assertThat(after.at("/metrics/sessions/value").asLong()).isEqualTo(6);
     assertThat(after.at("/metrics/visitors/value").asLong()).isEqualTo(6); // 6 - b + h
     assertThat(Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_id = ?", "b-" + run)).isZero();
+    // c's searches and product events go with c: none are left, on every path
+    warehouse.deletePerson(null, "c-" + run, "test");
+    sessionRollup.refreshNow();
+    assertThat(Sql.count(warehouse, "SELECT count(*) FROM search_rollup")).isZero();
+    assertThat(json(both(rollup -> readers.read(c -> Ecommerce.searches(c, scope, 10, rollup)))).size()).isZero();
+    // SKU-2 was only c's
+    assertThat(json(both(rollup -> readers.read(c -> Ecommerce.products(c, scope, 10, rollup)))).size()).isEqualTo(1);
   }
 
   private static JsonNode json(Object answer) {
