@@ -46,6 +46,17 @@ public final class DashboardCost {
         long started = System.nanoTime();
         rollup.refreshNow();
         System.out.printf("rollup pass: %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        if (System.getProperty("change") != null) {
+          // -Dchange: one more event on the last day, as live traffic adds every few seconds (changes the file)
+          try (Connection conn = warehouse.newConnection(); Statement s = conn.createStatement()) {
+            s.execute("INSERT INTO events (message_id, type, timestamp, received_at, visitor_id, session_id,"
+                + " log_partition, log_offset) SELECT 'cost-' || epoch_us(now()), 'page', max(timestamp), max(timestamp),"
+                + " 'cost', 'cost-' || epoch_us(now()), 0, max(log_offset) + 1 FROM events");
+          }
+          started = System.nanoTime();
+          rollup.refreshNow();
+          System.out.printf("rollup pass, the last day changed: %d ms%n", (System.nanoTime() - started) / 1_000_000);
+        }
       }
       Instant now;
       try (Connection conn = warehouse.newConnection(); Statement s = conn.createStatement();
