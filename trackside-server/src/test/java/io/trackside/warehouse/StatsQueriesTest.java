@@ -212,6 +212,33 @@ class StatsQueriesTest {
   }
 
   @Test
+  void timeseriesBucketsFollowTheZonesOffsetAcrossTheClockChange() throws Exception {
+    // Berlin leaves summer time at 2026-10-25 01:00 UTC (03:00 CEST -> 02:00 CET)
+    StatsScope october = new StatsScope(LocalDate.of(2026, 10, 24), LocalDate.of(2026, 10, 26), BERLIN, false, Map.of());
+    // 00:30 UTC is 02:30 CEST, 01:30 UTC is 02:30 CET: the repeated hour is one bucket;
+    // 22:30 UTC on the 24th is 00:30 CEST on the 25th; 23:30 UTC on the 25th is 00:30 CET on the 26th
+    assertThat(buckets(october, Timeseries.Interval.HOUR, "2026-10-25 00:30:00", "2026-10-25 01:30:00"))
+        .containsExactly("2026-10-25 02:00:00", "2026-10-25 02:00:00");
+    assertThat(buckets(october, Timeseries.Interval.DAY, "2026-10-24 21:59:59", "2026-10-24 22:30:00",
+        "2026-10-25 22:59:59", "2026-10-25 23:30:00"))
+        .containsExactly("2026-10-24 00:00:00", "2026-10-25 00:00:00", "2026-10-25 00:00:00", "2026-10-26 00:00:00");
+  }
+
+  /** The local bucket start of each UTC start time, by {@link Timeseries#bucket}'s expression. */
+  private List<String> buckets(StatsScope scope, Timeseries.Interval interval, String... utc) throws Exception {
+    List<Object> params = new ArrayList<>();
+    String key = Timeseries.bucket(scope, interval).bind(params);
+    List<String> starts = new ArrayList<>();
+    for (String t : utc) {
+      List<Object> all = new ArrayList<>(params); // the key's, then the time's, in the order of the text
+      all.add(t);
+      starts.add(readers.read(c -> SqlRows.query(c, "SELECT strftime(" + key + ", '%Y-%m-%d %H:%M:%S') AS b"
+          + " FROM (SELECT CAST(? AS TIMESTAMP) AS started_at) t", all, rs -> rs.getString("b")).get(0)));
+    }
+    return starts;
+  }
+
+  @Test
   void breakdownsBySessionAndEventDimensions() throws Exception {
     JsonNode channels = json(both(rollup -> readers.read(c -> Breakdowns.query(c, scope(), "channel", 10, rollup)))).get("rows");
     // direct: S4 (c), S6 (d-laptop, order 15), S8 (e): 3 visitors, 2+1+1 page views, no bounce, 1/3 converted
