@@ -40,21 +40,16 @@ public final class Overview {
     StatsScope previous = scope.previous();
     StatsScope both = new StatsScope(previous.from(), scope.to(), scope.zone(), scope.includeBots(), scope.filters());
     List<Object> params = new ArrayList<>();
-    String sql = ScopedSessions.with(both, params, rollupUntil)
-        + " SELECT started_at >= make_timestamp(?) AS current, count(DISTINCT visitor_id) AS visitors,"
-        + " count(*) AS sessions, sum(pageviews) AS pageviews, avg(CASE WHEN bounce THEN 1 ELSE 0 END) AS bounce_rate,"
-        + " avg(duration) AS visit_duration, avg(CASE WHEN orders > 0 THEN 1 ELSE 0 END) AS conversion_rate,"
-        + " sum(revenue) AS revenue, sum(orders) AS orders, " + ScopedSessions.CURRENCY + " AS currency"
-        + " FROM ss GROUP BY 1";
-    params.add(StatsScope.utc(scope.start()));
+    String sql = SessionAggregates.query(both, params, null, rollupUntil,
+        SessionAggregates.Key.of("started_at >= make_timestamp(?)", StatsScope.utc(scope.start())));
     String[] currency = {null};
     Figures now = Figures.NONE;
     Figures before = Figures.NONE;
     for (Map.Entry<Boolean, Figures> row : SqlRows.query(conn, sql, params, rs -> {
-      if (rs.getBoolean("current")) {
+      if (rs.getBoolean("key")) {
         currency[0] = rs.getString("currency");
       }
-      return Map.entry(rs.getBoolean("current"),
+      return Map.entry(rs.getBoolean("key"),
         new Figures(rs.getLong("visitors"), rs.getLong("sessions"), rs.getLong("pageviews"),
             SqlRows.rate(rs, "bounce_rate"), seconds(SqlRows.doubleOf(rs, "visit_duration")),
             SqlRows.rate(rs, "conversion_rate"), SqlRows.money(rs, "revenue"), rs.getLong("orders")));

@@ -85,12 +85,32 @@ public final class SessionRollup implements AutoCloseable {
     return rollup;
   }
 
+  /**
+   * The table's columns, in the order {@link #rebuild} selects them. A table of another shape (an
+   * older version's) is dropped on start and built again by the first pass: it is derived data.
+   */
+  static final String COLUMNS = "session_id VARCHAR, visitor_id VARCHAR, visitor_key UBIGINT,"
+      + " started_at TIMESTAMP, ended_at TIMESTAMP, duration DOUBLE, pageviews BIGINT, orders BIGINT,"
+      + " revenue DECIMAL(38,4), currency VARCHAR, entry_page VARCHAR, exit_page VARCHAR, channel VARCHAR,"
+      + " referrer_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR";
+
+  /** {@code product_rollup}'s columns, see {@link Ecommerce#productsPerHour}. */
+  static final String PRODUCT_COLUMNS = "hour TIMESTAMP, product VARCHAR, name VARCHAR, views BIGINT, adds BIGINT,"
+      + " units DECIMAL(38,4), amount DECIMAL(38,4)";
+
+  /** {@code search_rollup}'s columns, see {@link Ecommerce#searchesOf}. */
+  static final String SEARCH_COLUMNS = "session_id VARCHAR, searched_at TIMESTAMP, query VARCHAR, clicked BOOLEAN";
+
   static void createTables(Connection conn) throws SQLException {
+    dropIfOtherShape(conn);
     try (Statement s = conn.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS session_rollup (session_id VARCHAR, visitor_id VARCHAR,"
-          + " started_at TIMESTAMP, ended_at TIMESTAMP, duration DOUBLE, pageviews BIGINT, orders BIGINT,"
-          + " revenue DECIMAL(38,4), currency VARCHAR, entry_page VARCHAR, exit_page VARCHAR, channel VARCHAR,"
-          + " referrer_source VARCHAR, utm_source VARCHAR, utm_medium VARCHAR, utm_campaign VARCHAR)");
+      s.execute("CREATE TABLE IF NOT EXISTS session_rollup (" + COLUMNS + ")");
+      s.execute("CREATE TABLE IF NOT EXISTS product_rollup (" + PRODUCT_COLUMNS + ")");
+      s.execute("CREATE TABLE IF NOT EXISTS search_rollup (" + SEARCH_COLUMNS + ")");
+      s.execute("COMMENT ON TABLE search_rollup IS 'one row per product search of the non-bot sessions, and whether"
+          + " a click followed it, for the dashboard; rebuilt with session_rollup'");
+      s.execute("COMMENT ON TABLE product_rollup IS 'per UTC hour and product, views, adds to cart, units bought"
+          + " and their amount of the non-bot events, for the dashboard; rebuilt with session_rollup'");
       s.execute("COMMENT ON TABLE session_rollup IS 'one row per session of the non-bot events, derived from"
           + " events for the dashboard; rebuilt by day when the events change (SessionRollup)'");
       s.execute("CREATE TABLE IF NOT EXISTS session_rollup_days (day DATE PRIMARY KEY, events BIGINT,"
@@ -98,6 +118,35 @@ public final class SessionRollup implements AutoCloseable {
       s.execute("COMMENT ON TABLE session_rollup_days IS 'per UTC day, the fingerprint of the events as of the"
           + " last rebuild of session_rollup for that day'");
     }
+  }
+
+  /**
+   * Drops the rollup tables and their fingerprints when session_rollup exists and either table
+   * is not of this version's shape (or product_rollup is missing), so that the first pass builds
+   * every day again.
+   */
+  private static void dropIfOtherShape(Connection conn) throws SQLException {
+    String sessions = shape(conn, "session_rollup");
+    if (!sessions.isEmpty()
+        && (!sessions.equals(COLUMNS) || !shape(conn, "product_rollup").equals(PRODUCT_COLUMNS)
+            || !shape(conn, "search_rollup").equals(SEARCH_COLUMNS))) {
+      log.info("Session rollup: its columns changed; building it again");
+      try (Statement s = conn.createStatement()) {
+        s.execute("DROP TABLE session_rollup");
+        s.execute("DROP TABLE IF EXISTS product_rollup");
+        s.execute("DROP TABLE IF EXISTS search_rollup");
+        s.execute("DROP TABLE IF EXISTS session_rollup_days");
+      }
+    }
+  }
+
+  /** A table's columns as in its CREATE TABLE ("name TYPE, ..."); empty when there is no such table. */
+  private static String shape(Connection conn, String table) throws SQLException {
+    StringBuilder shape = new StringBuilder();
+    SqlRows.query(conn, "SELECT column_name, data_type FROM information_schema.columns"
+        + " WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position", List.of(table),
+        rs -> shape.append(shape.isEmpty() ? "" : ", ").append(rs.getString(1)).append(' ').append(rs.getString(2)));
+    return shape.toString();
   }
 
   /** For tests: a rollup without a thread, brought up to date by {@link #refreshNow}. */
@@ -232,7 +281,7 @@ public final class SessionRollup implements AutoCloseable {
     conn.setAutoCommit(false);
     try (Statement s = conn.createStatement()) {
       s.execute("CREATE OR REPLACE TEMP TABLE fresh_sessions AS SELECT session_id, max(visitor_id) AS visitor_id,"
-          + " min(timestamp) AS started_at, max(timestamp) AS ended_at,"
+          + " " + ScopedSessions.VISITOR_KEY + " AS visitor_key, min(timestamp) AS started_at, max(timestamp) AS ended_at,"
           + " epoch(max(timestamp)) - epoch(min(timestamp)) AS duration,"
           + " count(*) FILTER (WHERE " + ScopedSessions.IS_PAGE + ") AS pageviews,"
           + " count(*) FILTER (WHERE " + ScopedSessions.IS_ORDER + ") AS orders,"
@@ -251,6 +300,15 @@ public final class SessionRollup implements AutoCloseable {
           + "   WHERE timestamp >= make_timestamp(" + start + ") AND timestamp < make_timestamp(" + end + "))"
           + " AND NOT coalesce(is_bot, false) GROUP BY session_id"
           + " HAVING max(timestamp) >= make_timestamp(" + start + ") AND min(timestamp) < make_timestamp(" + end + ")");
+      // The searches of the sessions that touch the days, as below (a search's click can come
+      // after midnight UTC): first, while session_rollup still has the stored sessions
+      s.execute("DELETE FROM search_rollup WHERE session_id IN (SELECT session_id FROM session_rollup"
+          + " WHERE ended_at >= make_timestamp(" + start + ") AND started_at < make_timestamp(" + end + "))"
+          + " OR session_id IN (SELECT session_id FROM fresh_sessions)");
+      s.execute("INSERT INTO search_rollup SELECT session_id, searched_at, query, clicked FROM ("
+          + Ecommerce.searchesOf("e.timestamp >= make_timestamp(" + (start - reach) + ") AND e.timestamp < make_timestamp("
+          + (end + reach) + ") AND NOT coalesce(e.is_bot, false)"
+          + " AND e.session_id IN (SELECT session_id FROM fresh_sessions)") + ") fresh");
       // Rows of the sessions that touch the day (as stored, or as they are now): a late event can
       // move a session's start into this day from the next.
       s.execute("DELETE FROM session_rollup WHERE (ended_at >= make_timestamp(" + start + ")"
@@ -258,6 +316,12 @@ public final class SessionRollup implements AutoCloseable {
           + " OR session_id IN (SELECT session_id FROM fresh_sessions)");
       s.execute("INSERT INTO session_rollup SELECT * FROM fresh_sessions");
       s.execute("DROP TABLE fresh_sessions");
+      // products by the hour of each event: the days' events exactly, no reach
+      s.execute("DELETE FROM product_rollup WHERE hour >= make_timestamp(" + start + ")"
+          + " AND hour < make_timestamp(" + end + ")");
+      s.execute("INSERT INTO product_rollup SELECT hour, product, name, views, adds, units, amount FROM ("
+          + Ecommerce.productsPerHour("e.timestamp >= make_timestamp(" + start + ") AND e.timestamp < make_timestamp("
+          + end + ") AND NOT coalesce(e.is_bot, false)") + ") per_hour");
       s.execute("DELETE FROM session_rollup_days WHERE day >= CAST(make_timestamp(" + start + ") AS DATE)"
           + " AND day < CAST(make_timestamp(" + end + ") AS DATE)");
       s.execute("INSERT INTO session_rollup_days SELECT CAST(timestamp AS DATE), count(*),"

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +55,31 @@ public final class Timeseries {
   private Timeseries() {
   }
 
+  /**
+   * The start of a session's bucket in the site's local time, by arithmetic on the UTC start: plus
+   * the zone's offset (a CASE over the zone's transitions within the range, computed here and
+   * bound), truncated to the day or hour. Converting each of a month of sessions through
+   * {@code timezone(zone, ...)} and formatting it cost more than the rest of the query; the
+   * labels are formatted once per bucket. An hour repeated when the clocks go back is one bucket.
+   */
+  static SessionAggregates.Key bucket(StatsScope scope, Interval interval) {
+    ZoneRules rules = scope.zone().getRules();
+    List<Object> params = new ArrayList<>();
+    StringBuilder offset = new StringBuilder("CASE");
+    Instant t = scope.start();
+    for (ZoneOffsetTransition next = rules.nextTransition(t); next != null && next.getInstant().isBefore(scope.end());
+         next = rules.nextTransition(next.getInstant())) {
+      offset.append(" WHEN started_at < make_timestamp(?) THEN ?");
+      params.add(StatsScope.utc(next.getInstant()));
+      params.add(rules.getOffset(t).getTotalSeconds() * 1_000_000L);
+      t = next.getInstant();
+    }
+    params.add(rules.getOffset(t).getTotalSeconds() * 1_000_000L);
+    String micros = params.size() == 1 ? "?" : offset + " ELSE ? END";
+    return new SessionAggregates.Key("date_trunc('" + interval.name + "', started_at + to_microseconds(CAST("
+        + micros + " AS BIGINT)))", params);
+  }
+
   public static Map<String, Object> query(Connection conn, StatsScope scope, Interval interval, Instant rollupUntil)
       throws SQLException {
     if (interval == Interval.HOUR && scope.days() > MAX_HOURLY_DAYS) {
@@ -61,11 +88,10 @@ public final class Timeseries {
     List<Object> params = new ArrayList<>();
     // The zone id is a java.time ZoneId from the config, bound like any other value; the format
     // comes from the enum above.
-    String sql = ScopedSessions.with(scope, params, rollupUntil)
-        + " SELECT strftime(timezone(?, timezone('UTC', started_at)), '" + interval.sqlFormat + "') AS bucket,"
-        + " count(DISTINCT visitor_id) AS visitors, count(*) AS sessions, sum(pageviews) AS pageviews,"
-        + " sum(orders) AS orders, sum(revenue) AS revenue FROM ss GROUP BY 1";
-    params.add(scope.zone().getId());
+    // the format comes from the enum above
+    String sql = "SELECT strftime(key, '" + interval.sqlFormat + "') AS bucket, visitors, sessions, pageviews, orders,"
+        + " revenue FROM (" + SessionAggregates.query(scope, params, null, rollupUntil, bucket(scope, interval))
+        + ") per_bucket";
     Map<String, Point> points = new LinkedHashMap<>();
     // Every bucket first, in order; a repeated hour when the clocks go back is one bucket, as in SQL.
     for (ZonedDateTime t = scope.start().atZone(scope.zone()); t.toInstant().isBefore(scope.end());

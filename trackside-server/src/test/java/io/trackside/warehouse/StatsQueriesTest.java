@@ -212,6 +212,33 @@ class StatsQueriesTest {
   }
 
   @Test
+  void timeseriesBucketsFollowTheZonesOffsetAcrossTheClockChange() throws Exception {
+    // Berlin leaves summer time at 2026-10-25 01:00 UTC (03:00 CEST -> 02:00 CET)
+    StatsScope october = new StatsScope(LocalDate.of(2026, 10, 24), LocalDate.of(2026, 10, 26), BERLIN, false, Map.of());
+    // 00:30 UTC is 02:30 CEST, 01:30 UTC is 02:30 CET: the repeated hour is one bucket;
+    // 22:30 UTC on the 24th is 00:30 CEST on the 25th; 23:30 UTC on the 25th is 00:30 CET on the 26th
+    assertThat(buckets(october, Timeseries.Interval.HOUR, "2026-10-25 00:30:00", "2026-10-25 01:30:00"))
+        .containsExactly("2026-10-25 02:00:00", "2026-10-25 02:00:00");
+    assertThat(buckets(october, Timeseries.Interval.DAY, "2026-10-24 21:59:59", "2026-10-24 22:30:00",
+        "2026-10-25 22:59:59", "2026-10-25 23:30:00"))
+        .containsExactly("2026-10-24 00:00:00", "2026-10-25 00:00:00", "2026-10-25 00:00:00", "2026-10-26 00:00:00");
+  }
+
+  /** The local bucket start of each UTC start time, by {@link Timeseries#bucket}'s expression. */
+  private List<String> buckets(StatsScope scope, Timeseries.Interval interval, String... utc) throws Exception {
+    List<Object> params = new ArrayList<>();
+    String key = Timeseries.bucket(scope, interval).bind(params);
+    List<String> starts = new ArrayList<>();
+    for (String t : utc) {
+      List<Object> all = new ArrayList<>(params); // the key's, then the time's, in the order of the text
+      all.add(t);
+      starts.add(readers.read(c -> SqlRows.query(c, "SELECT strftime(" + key + ", '%Y-%m-%d %H:%M:%S') AS b"
+          + " FROM (SELECT CAST(? AS TIMESTAMP) AS started_at) t", all, rs -> rs.getString("b")).get(0)));
+    }
+    return starts;
+  }
+
+  @Test
   void breakdownsBySessionAndEventDimensions() throws Exception {
     JsonNode channels = json(both(rollup -> readers.read(c -> Breakdowns.query(c, scope(), "channel", 10, rollup)))).get("rows");
     // direct: S4 (c), S6 (d-laptop, order 15), S8 (e): 3 visitors, 2+1+1 page views, no bounce, 1/3 converted
@@ -266,6 +293,43 @@ class StatsQueriesTest {
     JsonNode later = json(both(rollup -> readers.read(c -> Ecommerce.query(c, scope(), 48, 20, now, rollup))));
     assertThat(later.get("carts").toString()).isEqualTo("{\"carts\":1,\"abandoned\":0,\"rate\":0.0,"
         + "\"abandonedValue\":0.0,\"abandonHours\":48}");
+  }
+
+  @Test
+  void productsInAZoneOfHalfHoursAreReadFromTheEvents() throws Exception {
+    // Kolkata is UTC+5:30: its days are not whole UTC hours of product_rollup, so every path
+    // reads the events. The 10th..11th there is 9th 18:30 .. 11th 18:30 UTC: e's add (11th
+    // 22:00:30 UTC) falls out; d-laptop's order (10th 20:01 UTC) stays.
+    StatsScope kolkata = new StatsScope(FROM, TO, ZoneId.of("Asia/Kolkata"), false, Map.of());
+    assertThat(Ecommerce.wholeHours(kolkata)).isFalse();
+    assertThat(Ecommerce.wholeHours(scope())).isTrue();
+    // SKU-1: viewed by a, added by a and d-phone, bought 2 (a) + 1 (u-d); SKU-2: c's view and add
+    JsonNode products = json(both(rollup -> readers.read(c -> Ecommerce.products(c, kolkata, 10, rollup))));
+    assertThat(products.toString()).isEqualTo("["
+        + "{\"product\":\"SKU-1\",\"name\":\"Mug\",\"views\":1,\"addsToCart\":2,\"purchases\":3,\"revenue\":45.0},"
+        + "{\"product\":\"SKU-2\",\"name\":\"Shoes\",\"views\":1,\"addsToCart\":1,\"purchases\":0,\"revenue\":0.0}]");
+  }
+
+  @Test
+  void aRollupOfAnOlderShapeIsBuiltAgain() throws Exception {
+    sessionRollup.close();
+    try (var conn = warehouse.newConnection(); var s = conn.createStatement()) {
+      // as an older version left it: no visitor_key, no product_rollup, every day marked done
+      s.execute("ALTER TABLE session_rollup DROP COLUMN visitor_key");
+      s.execute("DROP TABLE product_rollup");
+      s.execute("DROP TABLE search_rollup");
+    }
+    sessionRollup = SessionRollup.manual(warehouse);
+    sessionRollup.refreshNow();
+    // the 7 sessions of the range and the 2 of the previous period (the bot's is not rolled up)
+    assertThat(Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_key IS NOT NULL")).isEqualTo(9);
+    // SKU-1 and SKU-2 rows for the hours of their events (views, adds and orders of 6 hours)
+    assertThat(Sql.count(warehouse, "SELECT count(DISTINCT product) FROM product_rollup")).isEqualTo(2);
+    // c's three searches
+    assertThat(Sql.count(warehouse, "SELECT count(*) FROM search_rollup")).isEqualTo(3);
+    Instant now = Instant.parse("2026-11-12T12:00:00Z");
+    JsonNode shop = json(both(rollup -> readers.read(c -> Ecommerce.query(c, scope(), 24, 20, now, rollup))));
+    assertThat(shop.at("/products/0/purchases").asLong()).isEqualTo(3);
   }
 
   @Test
@@ -324,6 +388,13 @@ class StatsQueriesTest {
     assertThat(after.at("/metrics/sessions/value").asLong()).isEqualTo(6);
     assertThat(after.at("/metrics/visitors/value").asLong()).isEqualTo(6); // 6 - b + h
     assertThat(Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_id = ?", "b-" + run)).isZero();
+    // c's searches and product events go with c: none are left, on every path
+    warehouse.deletePerson(null, "c-" + run, "test");
+    sessionRollup.refreshNow();
+    assertThat(Sql.count(warehouse, "SELECT count(*) FROM search_rollup")).isZero();
+    assertThat(json(both(rollup -> readers.read(c -> Ecommerce.searches(c, scope, 10, rollup)))).size()).isZero();
+    // SKU-2 was only c's
+    assertThat(json(both(rollup -> readers.read(c -> Ecommerce.products(c, scope, 10, rollup)))).size()).isEqualTo(1);
   }
 
   @Test
