@@ -86,9 +86,7 @@ public final class Timeseries {
       throw new IllegalArgumentException("interval=hour covers at most " + MAX_HOURLY_DAYS + " days; use interval=day");
     }
     List<Object> params = new ArrayList<>();
-    // The zone id is a java.time ZoneId from the config, bound like any other value; the format
-    // comes from the enum above.
-    // the format comes from the enum above
+    // The format comes from the enum above, never from a request.
     String sql = "SELECT strftime(key, '" + interval.sqlFormat + "') AS bucket, visitors, sessions, pageviews, orders,"
         + " revenue FROM (" + SessionAggregates.query(scope, params, null, rollupUntil, bucket(scope, interval))
         + ") per_bucket";
