@@ -279,16 +279,11 @@ public final class KafkaEventLog implements EventLog {
     if (records.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    long bytes = 0;
-    for (LogRecord record : records) {
-      if (record == null || record.value() == null) {
-        return CompletableFuture.failedFuture(new IllegalArgumentException("null record or record value"));
-      }
-      if (record.partition() >= partitions) {
-        return CompletableFuture.failedFuture(new IllegalArgumentException(
-            "partition " + record.partition() + " does not exist; the log has " + partitions));
-      }
-      bytes += sizeOf(record);
+    long bytes;
+    try {
+      bytes = LogRecord.checkedBytes(records, partitions, KafkaEventLog::sizeOf);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
     }
     LogUnavailableException refusal = admit(bytes);
     if (refusal != null) {

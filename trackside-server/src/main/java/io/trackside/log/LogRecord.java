@@ -11,4 +11,26 @@ public record LogRecord(String key, long timestampMillis, byte[] value, int part
   public LogRecord(String key, long timestampMillis, byte[] value) {
     this(key, timestampMillis, value, -1);
   }
+
+  /**
+   * What a log checks before it takes a batch: no null record or value, no partition beyond
+   * the log's. Returns the batch's size by {@code size}.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static long checkedBytes(java.util.List<LogRecord> records, int partitions,
+                           java.util.function.ToLongFunction<LogRecord> size) {
+    long bytes = 0;
+    for (LogRecord record : records) {
+      if (record == null || record.value() == null) {
+        throw new IllegalArgumentException("null record or record value");
+      }
+      if (record.partition() >= partitions) {
+        throw new IllegalArgumentException("partition " + record.partition() + " does not exist; the log has "
+            + partitions);
+      }
+      bytes += size.applyAsLong(record);
+    }
+    return bytes;
+  }
 }

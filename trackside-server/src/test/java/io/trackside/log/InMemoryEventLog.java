@@ -47,10 +47,10 @@ public final class InMemoryEventLog implements EventLog {
       if (closed) {
         return CompletableFuture.failedFuture(new LogUnavailableException("closed", "log is closed", 1));
       }
-      for (LogRecord r : records) {
-        if (r.partition() >= partitions.size()) {
-          return CompletableFuture.failedFuture(new IllegalArgumentException("no partition " + r.partition()));
-        }
+      try {
+        LogRecord.checkedBytes(records, partitions.size(), r -> r.value().length);
+      } catch (IllegalArgumentException e) {
+        return CompletableFuture.failedFuture(e);
       }
       for (LogRecord r : records) {
         appendLocked(r.partition() >= 0 ? r.partition() : partitionFor(r.key()), r.timestampMillis(), r.value());
