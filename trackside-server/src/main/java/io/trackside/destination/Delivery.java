@@ -172,6 +172,11 @@ final class Delivery {
           continue;
         }
         records = lingerForMore(consumer, records);
+        if (pause.paused(config.id())) {
+          // Paused while this poll was waiting: these events wait in the log like the rest.
+          rewindTo(consumer, records);
+          continue;
+        }
         List<DeliveryItem> items = new ArrayList<>(records.size());
         for (StoredRecord r : records) {
           items.add(new DeliveryItem(r.partition(), r.offset(), r.value()));
@@ -200,6 +205,14 @@ final class Delivery {
           e.toString(), e);
       running = false;
     }
+  }
+
+  private static void rewindTo(LogConsumer consumer, List<StoredRecord> records) {
+    Map<Integer, Long> first = new HashMap<>();
+    for (StoredRecord r : records) {
+      first.merge(r.partition(), r.offset(), Math::min);
+    }
+    first.forEach(consumer::seek);
   }
 
   /** A new destination starts with the events that arrive from now on, not with the log's whole history. */

@@ -26,15 +26,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A deletion while two workers write a steady stream that keeps bringing the person's events:
- * every event of theirs is either deleted or dropped — none survives — and nobody else's is
- * touched, nor does any write fail.
+ * A deletion while two workers write a steady stream that keeps bringing the person's events
+ * (during the deletion and after it): every event of theirs is either deleted or dropped — none
+ * survives — and nobody else's is touched, nor does any write fail.
  */
 class DeletionUnderLoadTest {
 
   private static final int PARTITIONS = 4;
   private static final int BATCHES = 60;
   private static final int PER_BATCH = 200;
+  /** Batches appended only once the deletion has returned: their events of the person must be dropped. */
+  private static final int TAIL_BATCHES = 5;
 
   @TempDir
   Path dir;
@@ -53,6 +55,7 @@ class DeletionUnderLoadTest {
     AtomicInteger others = new AtomicInteger();
     CountDownLatch halfway = new CountDownLatch(1);
     CountDownLatch resume = new CountDownLatch(1);
+    CountDownLatch deletionDone = new CountDownLatch(1);
     AtomicReference<Throwable> appendFailure = new AtomicReference<>();
     Thread producer = new Thread(() -> {
       try {
@@ -88,6 +91,9 @@ class DeletionUnderLoadTest {
             halfway.countDown();
             resume.await(); // until some of the person's events are stored (the pipeline may still be warming up)
           }
+          if (b == BATCHES - TAIL_BATCHES - 1) {
+            deletionDone.await(); // the tail comes after the deletion, however fast the rest was stored
+          }
           Thread.sleep(5);
         }
       } catch (Throwable t) {
@@ -101,6 +107,7 @@ class DeletionUnderLoadTest {
       await(() -> Sql.count(warehouse, "SELECT count(*) FROM events WHERE user_id = 't-user'") > 0);
       resume.countDown(); // the second half is appended while the deletion runs
       DeletionResult result = warehouse.deletePerson("t-user", null, "admin");
+      deletionDone.countDown();
       producer.join();
       assertThat(appendFailure.get()).isNull();
       await(() -> TracksideLag.of(log) == 0);
