@@ -3,7 +3,7 @@ package io.trackside.dashboard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trackside.collect.HttpErrors;
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.Warehouse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,16 +27,16 @@ public final class AdminApi {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final byte[] adminToken;
-  private final DuckDbWarehouse warehouse;
+  private final Warehouse warehouse;
   private final SignIn signIn;
   private final List<ApiRoutes> more = new ArrayList<>();
 
   /** Bearer token only, no dashboard sessions. */
-  public AdminApi(String adminToken, DuckDbWarehouse warehouse) {
+  public AdminApi(String adminToken, Warehouse warehouse) {
     this(adminToken, null, warehouse);
   }
 
-  public AdminApi(String adminToken, SignIn signIn, DuckDbWarehouse warehouse) {
+  public AdminApi(String adminToken, SignIn signIn, Warehouse warehouse) {
     this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
     this.signIn = signIn;
     this.warehouse = warehouse;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trackside.collect.HttpErrors;
 import io.trackside.warehouse.DeletionResult;
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.Warehouse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -28,9 +28,9 @@ public final class PrivacyApi implements ApiRoutes {
   static final int MAX_ID_LENGTH = 1000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final DuckDbWarehouse warehouse;
+  private final Warehouse warehouse;
 
-  public PrivacyApi(DuckDbWarehouse warehouse) {
+  public PrivacyApi(Warehouse warehouse) {
     this.warehouse = warehouse;
   }
 

@@ -5,7 +5,7 @@ import io.trackside.log.EventLog;
 import io.trackside.log.LogConsumer;
 import io.trackside.log.LogRecord;
 import io.trackside.log.StoredRecord;
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.Warehouse;
 import io.trackside.warehouse.LoggedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * writer reads the batch again; events at or below the last raw offset already in enriched
  * partition p are not appended twice.
  */
-public final class EnrichedLogForwarder implements DuckDbWarehouse.BeforeCommit {
+public final class EnrichedLogForwarder implements Warehouse.BeforeCommit {
   private static final Logger log = LoggerFactory.getLogger(EnrichedLogForwarder.class);
   private static final Duration APPEND_TIMEOUT = Duration.ofSeconds(30);
 

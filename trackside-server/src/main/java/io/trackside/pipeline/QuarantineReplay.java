@@ -8,7 +8,7 @@ import io.trackside.core.IntakeItem;
 import io.trackside.core.ReceivedEvent;
 import io.trackside.core.SegmentEvents;
 import io.trackside.core.SegmentIntake;
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.Warehouse;
 import io.trackside.warehouse.LoggedEvent;
 import io.trackside.warehouse.QuarantineFilter;
 import io.trackside.warehouse.QuarantineResolution;
@@ -70,7 +70,7 @@ public final class QuarantineReplay implements AutoCloseable {
   private static final Set<String> NOT_AN_EVENT = Set.of("invalid_json", "not_an_object");
   private static final Logger log = LoggerFactory.getLogger(QuarantineReplay.class);
 
-  private final DuckDbWarehouse warehouse;
+  private final Warehouse warehouse;
   private final SegmentIntake intake;
   private final Pipeline.Factory pipelines;
   private final Map<String, Counter> replayed = new HashMap<>();
@@ -83,7 +83,7 @@ public final class QuarantineReplay implements AutoCloseable {
   private ReplayJob running;
   private volatile boolean stopping;
 
-  public QuarantineReplay(DuckDbWarehouse warehouse, SegmentIntake intake, Pipeline.Factory pipelines,
+  public QuarantineReplay(Warehouse warehouse, SegmentIntake intake, Pipeline.Factory pipelines,
                           MeterRegistry registry) {
     this.warehouse = warehouse;
     this.intake = intake;
@@ -181,7 +181,7 @@ public final class QuarantineReplay implements AutoCloseable {
       }
       Map<String, Long> failing = new HashMap<>(replayedPage.stillFailingByReason());
       if (result.unstorable() > 0) {
-        failing.merge(DuckDbWarehouse.UNSTORABLE, (long) result.unstorable(), Long::sum);
+        failing.merge(Warehouse.UNSTORABLE, (long) result.unstorable(), Long::sum);
       }
       long dropped = replayedPage.resolution().removedIds().size();
       job.count(result.written(), result.duplicates(), dropped, failing);

@@ -1,6 +1,6 @@
 package io.trackside.pipeline;
 
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.Warehouse;
 import io.trackside.warehouse.SessionSnapshot;
 import io.trackside.warehouse.Suppressions;
 import java.sql.SQLException;
@@ -34,7 +34,7 @@ public final class StandardPipeline implements Pipeline.Factory {
   private final ActiveTrackingPlan trackingPlan;
   private final DailySalts salts;
   private final Suppressions suppressions;
-  private final DuckDbWarehouse warehouse;
+  private final Warehouse warehouse;
   private final SessionCounts sessionCounts = new SessionCounts(SESSION_COUNTS_PER_GENERATION);
   /** Shared by every worker's pipeline; null when user-agent enrichment is off. */
   private final UserAgentParser userAgents;
@@ -56,7 +56,7 @@ public final class StandardPipeline implements Pipeline.Factory {
 
   /** Without IP databases: no geo, no hosting-network bot layer. */
   public StandardPipeline(PipelineConfig config, StepTimings timings, ActiveTrackingPlan trackingPlan,
-                          DailySalts salts, DuckDbWarehouse warehouse) {
+                          DailySalts salts, Warehouse warehouse) {
     this(config, timings, trackingPlan, salts, warehouse, GeoDatabases.NONE);
   }
 
@@ -69,7 +69,7 @@ public final class StandardPipeline implements Pipeline.Factory {
    * @param geo          the node's open IP databases (opened from {@code config.geo()}), shared by all workers
    */
   public StandardPipeline(PipelineConfig config, StepTimings timings, ActiveTrackingPlan trackingPlan,
-                          DailySalts salts, DuckDbWarehouse warehouse, GeoDatabases geo) {
+                          DailySalts salts, Warehouse warehouse, GeoDatabases geo) {
     this.config = config;
     this.timings = timings;
     this.trackingPlan = trackingPlan;

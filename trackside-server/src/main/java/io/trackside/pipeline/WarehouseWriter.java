@@ -11,7 +11,7 @@ import io.trackside.core.SegmentEvents;
 import io.trackside.log.EventLog;
 import io.trackside.log.LogConsumer;
 import io.trackside.log.StoredRecord;
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.Warehouse;
 import io.trackside.warehouse.LoggedEvent;
 import io.trackside.warehouse.QuarantinedRecord;
 import io.trackside.warehouse.WarehouseBatch;
@@ -84,7 +84,7 @@ public final class WarehouseWriter implements AutoCloseable {
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
 
   private final EventLog eventLog;
-  private final DuckDbWarehouse warehouse;
+  private final Warehouse warehouse;
   private final Pipeline.Factory pipelines;
   private final Config config;
   private final MeterRegistry registry;
@@ -100,10 +100,10 @@ public final class WarehouseWriter implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
   private volatile String failing;
-  private volatile DuckDbWarehouse.BeforeCommit beforeCommit;
+  private volatile Warehouse.BeforeCommit beforeCommit;
   private volatile java.util.function.Consumer<List<LoggedEvent>> afterCommit;
 
-  public WarehouseWriter(EventLog eventLog, DuckDbWarehouse warehouse, Pipeline.Factory pipelines,
+  public WarehouseWriter(EventLog eventLog, Warehouse warehouse, Pipeline.Factory pipelines,
                          MeterRegistry registry, Config config) {
     this.eventLog = eventLog;
     this.warehouse = warehouse;
@@ -131,7 +131,7 @@ public final class WarehouseWriter implements AutoCloseable {
   }
 
   /** Before each commit, hands the events to be stored to this (the enriched log for destinations). Call before start. */
-  public void forwardTo(DuckDbWarehouse.BeforeCommit forwarder) {
+  public void forwardTo(Warehouse.BeforeCommit forwarder) {
     this.beforeCommit = forwarder;
   }
 
@@ -360,8 +360,8 @@ public final class WarehouseWriter implements AutoCloseable {
       // The warehouse names the events it stores (not duplicates, not suppressed) only to the
       // before-commit hook; keep them for the after-commit listener.
       List<List<LoggedEvent>> stored = new ArrayList<>(1);
-      DuckDbWarehouse.BeforeCommit forward = beforeCommit;
-      DuckDbWarehouse.BeforeCommit hook = afterCommit == null ? forward : fresh -> {
+      Warehouse.BeforeCommit forward = beforeCommit;
+      Warehouse.BeforeCommit hook = afterCommit == null ? forward : fresh -> {
         if (forward != null) {
           forward.accept(fresh);
         }

@@ -9,7 +9,7 @@ import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.log.EventLog;
 import io.trackside.pipeline.EnrichedLogForwarder;
 import io.trackside.pipeline.WarehouseWriter;
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.Warehouse;
 import io.trackside.warehouse.Suppressions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +38,7 @@ final class Forwarding implements AutoCloseable {
 
   /** Opens the enriched log and tells the writer to feed it; call before the writer starts. */
   static Forwarding open(List<DestinationConfig> destinations, EmbeddedLogConfig rawLog, Path dataDir,
-                         DuckDbWarehouse warehouse, WarehouseWriter writer, MeterRegistry registry) throws Exception {
+                         Warehouse warehouse, WarehouseWriter writer, MeterRegistry registry) throws Exception {
     if (destinations.isEmpty()) {
       return new Forwarding(null, null, null);
     }

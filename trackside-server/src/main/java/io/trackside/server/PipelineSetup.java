@@ -9,7 +9,7 @@ import io.trackside.pipeline.Pipeline;
 import io.trackside.pipeline.PipelineConfig;
 import io.trackside.pipeline.StandardPipeline;
 import io.trackside.pipeline.StepTimings;
-import io.trackside.warehouse.DuckDbWarehouse;
+import io.trackside.warehouse.Warehouse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -30,7 +30,7 @@ public final class PipelineSetup implements AutoCloseable {
   }
 
   /** @throws GeoDatabaseException when a configured IP database cannot be opened (the message names the setting) */
-  static PipelineSetup create(PipelineConfig config, Path dataDir, DuckDbWarehouse warehouse, StepTimings timings,
+  static PipelineSetup create(PipelineConfig config, Path dataDir, Warehouse warehouse, StepTimings timings,
                               ActiveTrackingPlan trackingPlan) throws GeoDatabaseException {
     GeoDatabases geo = GeoDatabases.open(config.geo());
     // The cookieless salts live beside the warehouse, so a restart on the same day keeps the ids.
@@ -43,7 +43,7 @@ public final class PipelineSetup implements AutoCloseable {
    * build it (the file's settings, overridden by TRACKSIDE_* variables; written with defaults if
    * missing).
    */
-  public static PipelineSetup fromConfigFile(Path configFile, Path dataDir, DuckDbWarehouse warehouse,
+  public static PipelineSetup fromConfigFile(Path configFile, Path dataDir, Warehouse warehouse,
                                              StepTimings timings) throws ConfigException {
     Config config = ConfigLoader.load(configFile, System.getenv(), Map.of()).config();
     try {

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * writes are in progress. DuckDB lets one process own the file, so everything that reads or
  * writes it goes through this object.
  */
-public final class DuckDbWarehouse implements AutoCloseable {
+public final class DuckDbWarehouse implements Warehouse {
 
   public static final int DEFAULT_RECENT_IDS = 2_000_000;
   /**
@@ -58,8 +58,6 @@ public final class DuckDbWarehouse implements AutoCloseable {
    */
   public static final String DEFAULT_MEMORY_LIMIT = "1GB";
   static final String WAL_AUTOCHECKPOINT = "64MB";
-  /** Quarantine reason of an event that decoded but does not fit the events table. */
-  public static final String UNSTORABLE = "unstorable";
   /** Attempts of a write or deletion that meets a transaction conflict. */
   static final int CONFLICT_ATTEMPTS = 8;
 
@@ -181,31 +179,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
         file, n, recentIds.capacity(), (System.nanoTime() - started) / 1_000_000);
   }
 
-  /**
-   * Writes a batch atomically: its events (minus duplicates), its quarantine rows and the
-   * consumer's new positions all commit, or none of it does. Events and quarantined records of
-   * suppressed ids are left out (a deletion may have suppressed them after the pipeline looked).
-   * A transaction conflict with a concurrent writer or deletion (two writers linking the same
-   * identity, a deletion removing it) is retried here a few times.
-   *
-   * @throws SQLException when DuckDB refuses the write (disk full, ...); nothing was written and
-   *                      the caller retries the same batch
-   */
-  public WriteResult write(WarehouseBatch batch) throws SQLException {
-    return write(batch, null);
-  }
-
-  /**
-   * Runs before the warehouse commits a batch, with the events it is about to write (not
-   * suppressed, not duplicates of stored ones). If it throws, nothing is written and the caller
-   * retries the batch. The enriched log for destinations is appended here, so a destination gets
-   * exactly the events the warehouse stores, deduplicated the same way.
-   */
-  public interface BeforeCommit {
-    void accept(List<LoggedEvent> fresh);
-  }
-
-  /** As {@link #write(WarehouseBatch)}, calling {@code beforeCommit} (if not null) before the commit. */
+  @Override
   public WriteResult write(WarehouseBatch batch, BeforeCommit beforeCommit) throws SQLException {
     if (closed) {
       throw new SQLException("warehouse is closed");
@@ -264,14 +238,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
         quarantined.size() + unstorableCount, suppressedEvents, suppressedQuarantine);
   }
 
-  /**
-   * Settles a page of replayed quarantine rows in one transaction: writes the events that now
-   * pass (deduplicated on source and messageId against the window and the events table, so a
-   * replay run twice writes nothing twice), removes their rows and the rows of dropped events,
-   * and stores the new reason of the rows that still fail.
-   *
-   * @throws SQLException when DuckDB refuses the write; nothing of the page was changed
-   */
+  @Override
   public QuarantineResolution.Result resolveQuarantine(QuarantineResolution resolution) throws SQLException {
     if (closed) {
       throw new SQLException("warehouse is closed");
@@ -441,13 +408,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /**
-   * The newest events first (by received_at, then log position). JSON columns come back as
-   * parsed JSON, timestamps as ISO-8601 UTC strings.
-   *
-   * @param type  only this type, or null for all
-   * @param event only this track event name, or null for all
-   */
+  @Override
   public List<Map<String, Object>> recentEvents(int limit, String type, String event) throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT * FROM events WHERE true");
     List<String> params = new ArrayList<>();
@@ -472,7 +433,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /** The newest quarantined records first, with their reason. */
+  @Override
   public List<Map<String, Object>> recentQuarantine(int limit) throws SQLException {
     synchronized (readLock) {
       try (PreparedStatement ps = reader.prepareStatement(
@@ -483,7 +444,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /** How many quarantine rows match the filter. */
+  @Override
   public long countQuarantine(QuarantineFilter filter) throws SQLException {
     List<Object> params = new ArrayList<>();
     String where = where(filter, params);
@@ -498,13 +459,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /**
-   * The next quarantine rows matching the filter, oldest first, after the given row (by
-   * received_at, then id): a replay pages through the table this way while it deletes and
-   * updates the rows it has passed.
-   *
-   * @param after the last row of the previous page, or null to start at the oldest
-   */
+  @Override
   public List<QuarantineRow> quarantinePage(QuarantineFilter filter, QuarantineRow after, int limit)
       throws SQLException {
     List<Object> params = new ArrayList<>();
@@ -566,7 +521,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /** The ids whose events are not stored; shared with the pipeline's suppression step. */
+  @Override
   public Suppressions suppressions() {
     return suppressions;
   }
@@ -584,12 +539,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /**
-   * Erases a person and suppresses their ids (see {@link PersonDeletion}); give exactly one of
-   * the two ids. Safe to run while workers write, and safe to repeat.
-   *
-   * @param actor who asked, for the audit entry
-   */
+  @Override
   public DeletionResult deletePerson(String userId, String anonymousId, String actor)
       throws SQLException, InterruptedException {
     if ((userId == null) == (anonymousId == null)) {
@@ -604,7 +554,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /** The privacy audit, newest entry first. */
+  @Override
   public List<Map<String, Object>> privacyAudit(int limit) throws SQLException {
     synchronized (readLock) {
       try (PreparedStatement ps = reader.prepareStatement("SELECT * FROM privacy_audit ORDER BY id DESC LIMIT ?")) {
@@ -614,11 +564,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /**
-   * The latest session of every visitor active within {@code window} before the newest event
-   * the warehouse holds (not before now: after downtime the log still holds the events that
-   * continue those sessions).
-   */
+  @Override
   public List<SessionSnapshot> recentSessions(Duration window) throws SQLException {
     String sql = "WITH recent AS (SELECT DISTINCT session_id FROM events"
         + "   WHERE received_at >= (SELECT max(received_at) FROM events) - to_milliseconds(CAST(? AS BIGINT))"
@@ -662,10 +608,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /**
-   * The highest session number of the most recently active visitors (up to {@code limit}, looking
-   * back at most {@code lookBack} from the newest event), newest last.
-   */
+  @Override
   public void sessionCounts(Duration lookBack, int limit, BiConsumer<String, Integer> sink) throws SQLException {
     String sql = "SELECT visitor_id, n FROM (SELECT visitor_id, max(session_number) AS n, max(received_at) AS seen"
         + "   FROM events WHERE received_at >= (SELECT max(received_at) FROM events) - to_milliseconds(CAST(? AS BIGINT))"
@@ -684,7 +627,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /** The committed log positions (next offset to read, per partition) of a consumer. */
+  @Override
   public Map<Integer, Long> positions(String consumer) throws SQLException {
     synchronized (readLock) {
       try (PreparedStatement ps = reader.prepareStatement(
@@ -701,6 +644,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
+  @Override
   public long countEvents() throws SQLException {
     synchronized (readLock) {
       try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM events")) {
@@ -710,7 +654,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /** Null when healthy, otherwise what is wrong, for /readyz. */
+  @Override
   public String check() {
     if (closed) {
       return "warehouse is closed";
@@ -729,7 +673,7 @@ public final class DuckDbWarehouse implements AutoCloseable {
     }
   }
 
-  /** Another connection to the warehouse database, for a component with its own table (the dead letters). */
+  @Override
   public java.sql.Connection newConnection() throws SQLException {
     return root.duplicate();
   }

@@ -23,7 +23,7 @@ public record QuarantineResolution(List<Passed> passed, List<String> removedIds,
    * @param duplicates events not appended because the same source and messageId were already
    *                   stored; their rows were removed all the same (the event is there)
    * @param unstorable events that passed the pipeline but do not fit the table; their rows stay
-   *                   with reason {@value DuckDbWarehouse#UNSTORABLE}
+   *                   with reason {@value Warehouse#UNSTORABLE}
    */
   public record Result(int written, int duplicates, int unstorable) {
   }

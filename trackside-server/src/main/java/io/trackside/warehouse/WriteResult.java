@@ -6,7 +6,7 @@ import java.util.List;
  * @param written              events appended
  * @param duplicates           events skipped because the same (source, messageId) was already stored
  * @param quarantined          quarantine rows appended, including events the events table could not hold
- *                             (reason {@value DuckDbWarehouse#UNSTORABLE})
+ *                             (reason {@value Warehouse#UNSTORABLE})
  * @param suppressed           events left out because one of their ids was suppressed meanwhile
  * @param suppressedQuarantine quarantined records of the batch left out for the same reason
  */

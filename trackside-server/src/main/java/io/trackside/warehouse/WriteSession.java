@@ -184,7 +184,7 @@ final class WriteSession implements AutoCloseable {
           try {
             values = EventColumns.values(passed.event());
           } catch (RuntimeException e) {
-            update.add(new QuarantineResolution.Failed(passed.quarantineId(), DuckDbWarehouse.UNSTORABLE, e.toString()));
+            update.add(new QuarantineResolution.Failed(passed.quarantineId(), Warehouse.UNSTORABLE, e.toString()));
             continue;
           }
           EventColumns.append(appender, values);
@@ -269,7 +269,7 @@ final class WriteSession implements AutoCloseable {
         event.userId(), event.anonymousId(), event.groupId(), event.previousId(), event.timestamp(),
         event.originalTimestamp(), event.sentAt(), event.receivedAt(), ip, event.userAgent(),
         EventColumns.storedContext(event.context(), ip), event.properties(), event.traits(), event.integrations());
-    return new QuarantinedRecord(event.receivedAt(), event.source(), DuckDbWarehouse.UNSTORABLE, e.toString(),
+    return new QuarantinedRecord(event.receivedAt(), event.source(), Warehouse.UNSTORABLE, e.toString(),
         event.messageId(), withoutRawIp.toString().getBytes(StandardCharsets.UTF_8), logged.logPartition(),
         logged.logOffset(), ip, event.userAgent());
   }
