@@ -16,11 +16,13 @@ import java.util.Map;
  * variables, then command-line flags). See {@link ConfigLoader} and the sample config it writes.
  *
  * <p>{@code kafkaLog} is null unless {@code log.type: kafka}; the embedded {@code log} settings
- * still shape the enriched log each node keeps for its destinations.
+ * still shape the enriched log each node keeps for its destinations. {@code postgresWarehouse} is
+ * null unless {@code warehouse.type: postgresql}.
  */
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
               IntakeLimits limits, EmbeddedLogConfig log, KafkaLogConfig kafkaLog, int dedupeWindow, String warehouseMemoryLimit,
+              PostgresWarehouseConfig postgresWarehouse,
               PipelineConfig pipeline,
               List<DestinationConfig> destinations, String snippetPath, DashboardConfig dashboard) {
 

@@ -56,7 +56,8 @@ final class ConfigLoader {
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
       "log.min-free-disk", "log.max-queued-bytes", "log.type", "log.kafka.bootstrap-servers", "log.kafka.topic",
       "log.kafka.partitions", "log.kafka.replication", "log.kafka.max-in-flight-bytes", "log.kafka.append-timeout",
-      "warehouse.dedupe-window", "warehouse.memory-limit", "privacy.store-raw-ip",
+      "warehouse.dedupe-window", "warehouse.memory-limit", "warehouse.type", "warehouse.postgresql.url",
+      "warehouse.postgresql.mirror-interval", "privacy.store-raw-ip",
       "tracking-plan.file", "tracking-plan.mode", "tracking-plan.unplanned",
       "enrichment.user-agent", "bots.drop", "bots.behaviour-max-pages", "bots.behaviour-window",
       "enrichment.url.scrub-params", "enrichment.referrers.file", "privacy.pii.default",
@@ -265,7 +266,7 @@ final class ConfigLoader {
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, kafkaLog, r.integer("warehouse.dedupe-window", 2_000_000),
-        memoryLimit(r),
+        memoryLimit(r), postgresWarehouse(r),
         pipeline(r, tree, sources, dataDir), destinations(tree), snippetPath(r), dashboard(r, generatedPassword));
   }
 
@@ -296,6 +297,30 @@ final class ConfigLoader {
           r.duration("log.kafka.append-timeout", defaults.appendTimeout()));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("log.kafka settings: " + e.getMessage());
+    }
+  }
+
+  /** The shared warehouse's settings when {@code warehouse.type} is {@code postgresql}; null for DuckDB. */
+  private static PostgresWarehouseConfig postgresWarehouse(Reader r) throws ConfigException {
+    String type = r.text("warehouse.type", "duckdb").trim().toLowerCase(Locale.ROOT);
+    switch (type) {
+      case "duckdb":
+        return null;
+      case "postgresql":
+        break;
+      default:
+        throw new ConfigException("warehouse.type must be duckdb or postgresql, got '" + type + "'");
+    }
+    String url = r.text("warehouse.postgresql.url", null);
+    if (url == null || url.isBlank()) {
+      throw new ConfigException("warehouse.type is postgresql: set warehouse.postgresql.url"
+          + " (jdbc:postgresql://host:5432/database?user=...&password=...)");
+    }
+    try {
+      return new PostgresWarehouseConfig(url.trim(),
+          r.duration("warehouse.postgresql.mirror-interval", PostgresWarehouseConfig.DEFAULT_MIRROR_INTERVAL));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
     }
   }
 
@@ -819,6 +844,10 @@ final class ConfigLoader {
           # DuckDB's memory for writes and the dashboard's queries; larger queries spill to
           # disk, and some fail with "Out of Memory" below about 1GB at 10 million events.
           memory-limit: %s
+          # type: postgresql         # or the warehouse in a PostgreSQL shared by several nodes;
+          # postgresql:              #   each node's dashboard queries a local DuckDB copy of it
+          #   url: jdbc:postgresql://db:5432/trackside?user=trackside&password=secret
+          #   mirror-interval: 1s    # how often that copy catches up (docs/SCALING.md)
 
         # Private by default: client IPs are truncated (IPv4 /24, IPv6 /48) before anything is stored.
         privacy:

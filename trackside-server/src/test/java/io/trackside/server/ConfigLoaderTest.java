@@ -120,6 +120,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void thePostgresqlWarehouseIsChosenByWarehouseTypeAndItsPasswordStaysOutOfLogs() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, """
+        admin-token: file-token-0123456789
+        sources: [{name: a, write-key: k}]
+        warehouse:
+          type: postgresql
+          postgresql:
+            mirror-interval: 250ms
+        """);
+    Config config = ConfigLoader.load(file,
+        Map.of("TRACKSIDE_WAREHOUSE_POSTGRESQL_URL", "jdbc:postgresql://db:5432/t?user=u&password=s3cret"), Map.of())
+        .config();
+    assertThat(config.postgresWarehouse().url()).isEqualTo("jdbc:postgresql://db:5432/t?user=u&password=s3cret");
+    assertThat(config.postgresWarehouse().mirrorInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(config.postgresWarehouse().safeUrl()).isEqualTo("jdbc:postgresql://db:5432/t?user=u&password=***");
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("warehouse.postgresql.url");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of("warehouse.postgresql.url", "postgres://db/t")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("jdbc:postgresql:");
+    Files.writeString(file, "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}]\n");
+    assertThat(ConfigLoader.load(file, Map.of(), Map.of()).config().postgresWarehouse()).as("DuckDB by default").isNull();
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_WAREHOUSE_TYPE", "mysql"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("duckdb or postgresql");
+  }
+
+  @Test
   void sizesAndDurationsReadAsPeopleWriteThem() throws Exception {
     assertThat(ConfigLoader.parseSize("s", "500")).isEqualTo(500);
     assertThat(ConfigLoader.parseSize("s", "32KB")).isEqualTo(32 * 1024);
