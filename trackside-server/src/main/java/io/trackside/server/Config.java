@@ -22,7 +22,7 @@ import java.util.Map;
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
               boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
               IntakeLimits limits, EmbeddedLogConfig log, KafkaLogConfig kafkaLog, int dedupeWindow, String warehouseMemoryLimit,
-              PostgresWarehouseConfig postgresWarehouse,
+              PostgresWarehouseConfig postgresWarehouse, NodeRoles roles,
               PipelineConfig pipeline,
               List<DestinationConfig> destinations, String snippetPath, DashboardConfig dashboard) {
 

@@ -51,7 +51,7 @@ final class ConfigLoader {
 
   /** Every scalar setting, by its dotted path in the YAML; its variable is TRACKSIDE_ + upper snake case. */
   static final List<String> SCALAR_SETTINGS = List.of(
-      "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key",
+      "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key", "roles",
       "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
       "log.min-free-disk", "log.max-queued-bytes", "log.type", "log.kafka.bootstrap-servers", "log.kafka.topic",
@@ -263,10 +263,12 @@ final class ConfigLoader {
       throw new ConfigException("log settings: " + e.getMessage());
     }
     KafkaLogConfig kafkaLog = kafkaLog(r, log.partitions());
+    PostgresWarehouseConfig postgresWarehouse = postgresWarehouse(r);
+    NodeRoles roles = roles(r, kafkaLog != null, postgresWarehouse != null);
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
         List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, kafkaLog, r.integer("warehouse.dedupe-window", 2_000_000),
-        memoryLimit(r), postgresWarehouse(r),
+        memoryLimit(r), postgresWarehouse, roles,
         pipeline(r, tree, sources, dataDir), destinations(tree), snippetPath(r), dashboard(r, generatedPassword));
   }
 
@@ -298,6 +300,36 @@ final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw new ConfigException("log.kafka settings: " + e.getMessage());
     }
+  }
+
+  /**
+   * The node's roles. Splitting them needs the shared components: with the embedded log only the
+   * node itself can read what it collects, and a dashboard without a process role has nothing to
+   * show unless the warehouse is shared.
+   */
+  private static NodeRoles roles(Reader r, boolean kafkaLog, boolean postgresWarehouse) throws ConfigException {
+    NodeRoles roles;
+    try {
+      roles = NodeRoles.parse(r.text("roles", "all"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
+    if (roles.all()) {
+      return roles;
+    }
+    if (!kafkaLog) {
+      throw new ConfigException("roles: " + roles + " needs log.type: kafka — with the embedded log, the events a"
+          + " node collects can only be processed by that node; use roles: all (docs/SCALING.md)");
+    }
+    if (roles.has(NodeRoles.Role.DASHBOARD) && !roles.has(NodeRoles.Role.PROCESS) && !postgresWarehouse) {
+      throw new ConfigException("roles: a dashboard without process needs warehouse.type: postgresql — the DuckDB"
+          + " warehouse is written by this node's process role only (docs/SCALING.md)");
+    }
+    if (roles.has(NodeRoles.Role.DELIVER) && !roles.has(NodeRoles.Role.PROCESS)) {
+      throw new ConfigException("roles: deliver needs process on the same node — destinations read the enriched"
+          + " events the process role writes to this node's data directory (docs/SCALING.md)");
+    }
+    return roles;
   }
 
   /** The shared warehouse's settings when {@code warehouse.type} is {@code postgresql}; null for DuckDB. */
@@ -814,6 +846,10 @@ final class ConfigLoader {
 
         # Worker threads that move events from the log into the warehouse (default: half the cores).
         # workers: 1
+
+        # What this node does: all, or any of collect, process, deliver, dashboard (on Kafka and
+        # PostgreSQL, many small collectors and a few workers; docs/SCALING.md).
+        # roles: all
 
         # Segment's limits. Requests over them get 400 (clients do not retry a 400).
         limits:

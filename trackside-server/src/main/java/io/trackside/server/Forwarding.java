@@ -31,6 +31,11 @@ final class Forwarding implements AutoCloseable {
     this.delivery = delivery;
   }
 
+  /** Nothing to forward: no destination, or a node without the deliver role. */
+  static Forwarding none() {
+    return new Forwarding(null, null, null);
+  }
+
   /** The enriched log keeps the raw log's partitions and age, but a dead destination never holds its size. */
   static EmbeddedLogConfig enrichedLogConfig(EmbeddedLogConfig raw, Path dataDir) {
     return raw.withDir(dataDir.resolve("enriched")).withSizeRetentionWaits(false);
@@ -40,7 +45,7 @@ final class Forwarding implements AutoCloseable {
   static Forwarding open(List<DestinationConfig> destinations, EmbeddedLogConfig rawLog, Path dataDir,
                          Warehouse warehouse, WarehouseWriter writer, MeterRegistry registry) throws Exception {
     if (destinations.isEmpty()) {
-      return new Forwarding(null, null, null);
+      return none();
     }
     EventLog enriched = EmbeddedEventLog.open(enrichedLogConfig(rawLog, dataDir), registry, "trackside.enriched.log");
     DeadLetterStore deadLetters = null;

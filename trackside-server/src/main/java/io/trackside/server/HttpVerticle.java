@@ -45,17 +45,21 @@ final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route("/v1/*").handler(cors::handle);
-    router.route("/g/*").handler(cors::handle);
-    collector.mount(router);
-    collector.mountPixel(router);
-    router.route(snippet.collectPath()).handler(cors::handle);
-    collector.mountBatch(router, snippet.collectPath());
-    snippet.mount(router);
-    gtag.mount(router);
+    if (collector != null) { // the collect role
+      router.route("/v1/*").handler(cors::handle);
+      router.route("/g/*").handler(cors::handle);
+      collector.mount(router);
+      collector.mountPixel(router);
+      router.route(snippet.collectPath()).handler(cors::handle);
+      collector.mountBatch(router, snippet.collectPath());
+      snippet.mount(router);
+      gtag.mount(router);
+    }
     ops.mount(router);
-    adminApi.mount(router);
-    dashboard.mount(router);
+    if (adminApi != null) { // the dashboard role
+      adminApi.mount(router);
+      dashboard.mount(router);
+    }
     router.route().last().handler(ctx -> HttpErrors.send(ctx, 404, "not_found",
         "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()));
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)

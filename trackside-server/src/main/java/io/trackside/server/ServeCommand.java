@@ -38,6 +38,10 @@ final class ServeCommand implements Callable<Integer> {
       description = "dashboard sign-in password (else dashboard.password-hash from the config)")
   String dashboardPassword;
 
+  @Option(names = "--roles", paramLabel = "ROLES",
+      description = "what this node does: all (default), or any of collect, process, deliver, dashboard")
+  String roles;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> flags = new LinkedHashMap<>();
@@ -47,6 +51,7 @@ final class ServeCommand implements Callable<Integer> {
     putIfSet(flags, "write-key", writeKey);
     putIfSet(flags, "admin-token", adminToken);
     putIfSet(flags, "dashboard.password", dashboardPassword);
+    putIfSet(flags, "roles", roles);
     ConfigLoader.Loaded loaded;
     try {
       loaded = ConfigLoader.load(config, System.getenv(), flags);

@@ -64,11 +64,13 @@ final class TracksideNode {
   private final Config config;
   private final PrometheusMeterRegistry registry;
   private final EventLog log;
-  private final DuckDbWarehouse warehouse;
+  private final WarehouseSetup stores;
   private final PipelineSetup pipeline;
+  /** Null without the process role. */
   private final WarehouseWriter writer;
   private final ActiveTrackingPlan trackingPlan;
   private final SegmentIntake intake;
+  /** Null without the dashboard role. */
   private final QuarantineReplay replay;
   private final Forwarding forwarding;
   private final Admission admission = new Admission();
@@ -79,14 +81,14 @@ final class TracksideNode {
   private SessionRollup sessionRollup;
   private int port;
 
-  private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, DuckDbWarehouse warehouse,
+  private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, WarehouseSetup stores,
                         PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
                         SegmentIntake intake, QuarantineReplay replay, Forwarding forwarding, Vertx vertx,
                         LiveEvents liveEvents) {
     this.config = config;
     this.registry = registry;
     this.log = log;
-    this.warehouse = warehouse;
+    this.stores = stores;
     this.pipeline = pipeline;
     this.writer = writer;
     this.trackingPlan = trackingPlan;
@@ -115,47 +117,48 @@ final class TracksideNode {
       throw new StartupException("cannot create the data directory " + config.dataDir().toAbsolutePath()
           + ": " + e.getMessage() + " — choose another with --data DIR", e);
     }
+    NodeRoles roles = config.roles();
+    LOG.info("Roles: {}", roles);
     EventLog log = openLog(config, registry);
-    DuckDbWarehouse warehouse;
-    try {
-      warehouse = DuckDbWarehouse.open(config.dataDir().resolve("warehouse.duckdb"), registry, config.dedupeWindow(),
-          config.warehouseMemoryLimit());
-    } catch (Exception e) {
-      log.close();
-      throw new StartupException("cannot open the DuckDB warehouse " + config.dataDir().resolve("warehouse.duckdb").toAbsolutePath()
-          + ": " + e.getMessage() + " — is another Trackside using this data directory?", e);
-    }
-    PipelineSetup pipeline;
-    try {
-      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse, new StepTimings(registry),
-          trackingPlan);
-    } catch (GeoDatabaseException e) {
-      warehouse.close();
-      log.close();
-      throw new StartupException(e.getMessage(), null); // the message names the setting; no stack trace
-    } catch (RuntimeException e) {
-      warehouse.close();
-      log.close();
-      throw new StartupException("cannot prepare the pipeline: " + e.getMessage(), e);
-    }
-    pipeline.describe().forEach(line -> LOG.info("{}", line));
-    WarehouseWriter writer = new WarehouseWriter(log, warehouse, pipeline.factory(), registry,
-        WarehouseWriter.Config.defaults().withWorkers(config.workers()));
-    Forwarding forwarding;
-    try {
-      // The enriched log keeps each record in its raw partition, so it has as many as the raw log.
-      forwarding = Forwarding.open(config.destinations(), config.log().withPartitions(log.partitions()),
-          config.dataDir(), warehouse, writer, registry);
-    } catch (Exception e) {
-      pipeline.close();
-      warehouse.close();
-      log.close();
-      throw new StartupException("cannot prepare forwarding to destinations: " + e.getMessage()
-          + " (the enriched log is in " + config.dataDir().resolve("enriched").toAbsolutePath() + ")", e);
-    }
+    boolean process = roles.has(NodeRoles.Role.PROCESS);
+    boolean dashboard = roles.has(NodeRoles.Role.DASHBOARD);
+    WarehouseSetup stores = null;
+    PipelineSetup pipeline = null;
+    WarehouseWriter writer = null;
+    Forwarding forwarding = Forwarding.none();
     LiveEvents liveEvents = new LiveEvents(); // the dashboard's live view: every event once stored
-    writer.afterCommit(liveEvents::publish);
-    writer.start();
+    try {
+      if (process || dashboard) {
+        stores = WarehouseSetup.open(config, registry);
+        // The dashboard needs the pipeline too: a quarantine replay runs events through it again.
+        pipeline = openPipeline(config, stores.warehouse(), registry, trackingPlan);
+      }
+      if (process) {
+        writer = new WarehouseWriter(log, stores.warehouse(), pipeline.factory(), registry,
+            WarehouseWriter.Config.defaults().withWorkers(config.workers()));
+        if (roles.has(NodeRoles.Role.DELIVER)) {
+          forwarding = openForwarding(config, log, stores, writer, registry);
+        }
+      }
+    } catch (StartupException | RuntimeException e) {
+      if (pipeline != null) {
+        pipeline.close();
+      }
+      if (stores != null) {
+        stores.close();
+      }
+      log.close();
+      throw e;
+    }
+    if (stores != null && stores.mirror() != null) {
+      // On PostgreSQL the live view shows what any node stored, as the copy receives it.
+      stores.mirror().addListener(changes -> liveEvents.publishMirrored(changes.events()));
+    } else if (writer != null) {
+      writer.afterCommit(liveEvents::publish);
+    }
+    if (writer != null) {
+      writer.start();
+    }
     forwarding.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
         .description("Records in the log not yet committed by the consumer group")
@@ -163,8 +166,9 @@ final class TracksideNode {
 
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
     SegmentIntake intake = new SegmentIntake(config.limits());
-    QuarantineReplay replay = new QuarantineReplay(warehouse, intake, pipeline.factory(), registry);
-    TracksideNode node = new TracksideNode(config, registry, log, warehouse, pipeline, writer, trackingPlan, intake,
+    QuarantineReplay replay = dashboard ? new QuarantineReplay(stores.warehouse(), intake, pipeline.factory(), registry)
+        : null;
+    TracksideNode node = new TracksideNode(config, registry, log, stores, pipeline, writer, trackingPlan, intake,
         replay, forwarding, vertx, liveEvents);
     try {
       node.deployHttp();
@@ -175,6 +179,34 @@ final class TracksideNode {
           + e.getMessage() + (bind ? " — is the port taken? Choose another with --port N" : ""), e);
     }
     return node;
+  }
+
+  private static PipelineSetup openPipeline(Config config, io.trackside.warehouse.Warehouse warehouse,
+                                            PrometheusMeterRegistry registry, ActiveTrackingPlan trackingPlan)
+      throws StartupException {
+    PipelineSetup pipeline;
+    try {
+      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse, new StepTimings(registry),
+          trackingPlan);
+    } catch (GeoDatabaseException e) {
+      throw new StartupException(e.getMessage(), null); // the message names the setting; no stack trace
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot prepare the pipeline: " + e.getMessage(), e);
+    }
+    pipeline.describe().forEach(line -> LOG.info("{}", line));
+    return pipeline;
+  }
+
+  private static Forwarding openForwarding(Config config, EventLog log, WarehouseSetup stores, WarehouseWriter writer,
+                                           PrometheusMeterRegistry registry) throws StartupException {
+    try {
+      // The enriched log keeps each record in its raw partition, so it has as many as the raw log.
+      return Forwarding.open(config.destinations(), config.log().withPartitions(log.partitions()),
+          config.dataDir(), stores.warehouse(), writer, registry);
+    } catch (Exception e) {
+      throw new StartupException("cannot prepare forwarding to destinations: " + e.getMessage()
+          + " (the enriched log is in " + config.dataDir().resolve("enriched").toAbsolutePath() + ")", e);
+    }
   }
 
   /** The embedded log in the data directory, or the Kafka topic when {@code log.type: kafka}. */
@@ -198,27 +230,34 @@ final class TracksideNode {
   private void deployHttp() throws Exception {
     CollectMetrics collectMetrics = new CollectMetrics(registry);
     ClientAddress clientAddress = new ClientAddress(config.trustForwardedFor());
-    SegmentCollector collector = new SegmentCollector(intake, config.sourceByWriteKey(), log,
-        collectMetrics, clientAddress, admission);
-    GtagCollector gtag = new GtagCollector(new GtagIntake(intake), config.sourceByMeasurementId(), log,
-        collectMetrics, clientAddress, admission);
+    boolean collect = config.roles().has(NodeRoles.Role.COLLECT);
+    SegmentCollector collector = collect ? new SegmentCollector(intake, config.sourceByWriteKey(), log,
+        collectMetrics, clientAddress, admission) : null;
+    GtagCollector gtag = collect ? new GtagCollector(new GtagIntake(intake), config.sourceByMeasurementId(), log,
+        collectMetrics, clientAddress, admission) : null;
+    Snippet snippet = collect ? new Snippet(config.snippetPath()) : null;
     Cors cors = new Cors(config.corsOrigins());
-    SignIn signIn = new SignIn(config.dashboard(), clientAddress, config.trustForwardedFor());
-    AdminApi api = new AdminApi(config.adminToken(), signIn, warehouse)
-        .with(new LiveStream(liveEvents)::mount)
-        .with(new TrackingPlanApi(trackingPlan))
-        .with(new QuarantineReplayApi(replay))
-        .with(new PrivacyApi(warehouse))
-        .with(new DestinationsApi(forwarding.delivery()))
-        .with(statsApi())
-        .with(new InsightsApi(statsReaders, config.pipeline().timeZone(), java.time.Clock.systemUTC()));
+    AdminApi api = null;
+    DashboardPages dashboard = null;
+    if (config.roles().has(NodeRoles.Role.DASHBOARD)) {
+      SignIn signIn = new SignIn(config.dashboard(), clientAddress, config.trustForwardedFor());
+      api = new AdminApi(config.adminToken(), signIn, stores.warehouse())
+          .with(new LiveStream(liveEvents)::mount)
+          .with(new TrackingPlanApi(trackingPlan))
+          .with(new QuarantineReplayApi(replay))
+          .with(new PrivacyApi(stores.warehouse()))
+          .with(new DestinationsApi(forwarding.delivery()))
+          .with(statsApi())
+          .with(new InsightsApi(statsReaders, config.pipeline().timeZone(), java.time.Clock.systemUTC()));
+      dashboard = new DashboardPages(signIn);
+    }
     OpsEndpoints ops = new OpsEndpoints(registry, this::problems);
-    Snippet snippet = new Snippet(config.snippetPath());
-    DashboardPages dashboard = new DashboardPages(signIn);
+    AdminApi adminApi = api;
+    DashboardPages pages = dashboard;
     int instances = Math.max(2, Runtime.getRuntime().availableProcessors());
     vertx.deployVerticle(() -> {
-      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, snippet, gtag, api, ops,
-          dashboard);
+      HttpVerticle verticle = new HttpVerticle(config.host(), config.port(), cors, collector, snippet, gtag, adminApi,
+          ops, pages);
       verticles.add(verticle);
       return verticle;
     }, new DeploymentOptions().setInstances(instances)).await(30, TimeUnit.SECONDS);
@@ -230,8 +269,9 @@ final class TracksideNode {
    * session rollup following the events every 5 seconds.
    */
   private StatsApi statsApi() throws java.sql.SQLException {
-    statsReaders = new StatsReaders(warehouse, 2);
-    sessionRollup = SessionRollup.start(warehouse, java.time.Duration.ofSeconds(5), java.time.Clock.systemUTC());
+    statsReaders = new StatsReaders(stores.analytics(), 2);
+    sessionRollup = SessionRollup.start(stores.analytics(), java.time.Duration.ofSeconds(5),
+        java.time.Clock.systemUTC());
     var delivery = forwarding.delivery();
     return new StatsApi(statsReaders, sessionRollup, config.pipeline().timeZone(), java.time.Clock.systemUTC(),
         new StatsApi.QualitySources(new IngestCounters(registry)::snapshot,
@@ -247,9 +287,14 @@ final class TracksideNode {
     return lag(log, WAREHOUSE_GROUP);
   }
 
-  /** For tests that look at tables the API does not show. */
-  DuckDbWarehouse warehouse() {
-    return warehouse;
+  /** For tests that look at tables the API does not show: the system of record. */
+  io.trackside.warehouse.Warehouse warehouse() {
+    return stores.warehouse();
+  }
+
+  /** For tests: the DuckDB file the dashboard queries (the warehouse itself, or its copy of PostgreSQL). */
+  DuckDbWarehouse analytics() {
+    return stores.analytics();
   }
 
   List<String> problems() {
@@ -261,15 +306,14 @@ final class TracksideNode {
     if (logProblem != null) {
       problems.add("event log: " + logProblem);
     }
-    String warehouseProblem = warehouse.check();
-    if (warehouseProblem != null) {
-      problems.add("warehouse: " + warehouseProblem);
+    if (stores != null) {
+      problems.addAll(stores.problems());
     }
     String forwardingProblem = forwarding.problem();
     if (forwardingProblem != null) {
       problems.add("enriched log: " + forwardingProblem);
     }
-    String writerProblem = writer.check();
+    String writerProblem = writer == null ? null : writer.check();
     if (writerProblem != null) {
       problems.add("warehouse writer: " + writerProblem);
     }
@@ -296,10 +340,16 @@ final class TracksideNode {
     } catch (Exception e) {
       LOG.warn("HTTP shutdown: {}", e.toString());
     }
-    replay.close(); // between two pages: each page is replayed entirely or not at all
-    writer.stop();
+    if (replay != null) {
+      replay.close(); // between two pages: each page is replayed entirely or not at all
+    }
+    if (writer != null) {
+      writer.stop();
+    }
     forwarding.close();
-    pipeline.close();
+    if (pipeline != null) {
+      pipeline.close();
+    }
     long waiting;
     try {
       waiting = lag(log, WAREHOUSE_GROUP);
@@ -313,7 +363,9 @@ final class TracksideNode {
     if (statsReaders != null) {
       statsReaders.close();
     }
-    warehouse.close();
+    if (stores != null) {
+      stores.close();
+    }
     LOG.info("stopped; {} events wait in the log for the warehouse and will be written on the next start", waiting);
   }
 }

@@ -148,6 +148,37 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void rolesSplitOnlyOnTheSharedComponents() throws Exception {
+    Path file = dir.resolve("c.yml");
+    Files.writeString(file, "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}]\n");
+    assertThat(ConfigLoader.load(file, Map.of(), Map.of()).config().roles()).isEqualTo(NodeRoles.ALL);
+    Map<String, String> kafka = Map.of("log.type", "kafka", "log.kafka.bootstrap-servers", "k:9092");
+    Map<String, String> shared = new java.util.HashMap<>(kafka);
+    shared.put("warehouse.type", "postgresql");
+    shared.put("warehouse.postgresql.url", "jdbc:postgresql://db/t");
+
+    NodeRoles collector = ConfigLoader.load(file, Map.of("TRACKSIDE_ROLES", "collect"), kafka).config().roles();
+    assertThat(collector.has(NodeRoles.Role.COLLECT)).isTrue();
+    assertThat(collector.has(NodeRoles.Role.PROCESS)).isFalse();
+    assertThat(collector.toString()).isEqualTo("collect");
+    shared.put("roles", "dashboard, process");
+    assertThat(ConfigLoader.load(file, Map.of(), shared).config().roles().toString()).isEqualTo("process,dashboard");
+    shared.put("roles", "dashboard");
+    assertThat(ConfigLoader.load(file, Map.of(), shared).config().roles().has(NodeRoles.Role.DASHBOARD)).isTrue();
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of("roles", "collect")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("log.type: kafka");
+    Map<String, String> dashboardOnDuckDb = new java.util.HashMap<>(kafka);
+    dashboardOnDuckDb.put("roles", "dashboard");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), dashboardOnDuckDb))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("warehouse.type: postgresql");
+    Map<String, String> typo = new java.util.HashMap<>(kafka);
+    typo.put("roles", "collect,procces");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), typo))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown role 'procces'");
+  }
+
+  @Test
   void sizesAndDurationsReadAsPeopleWriteThem() throws Exception {
     assertThat(ConfigLoader.parseSize("s", "500")).isEqualTo(500);
     assertThat(ConfigLoader.parseSize("s", "32KB")).isEqualTo(32 * 1024);
