@@ -74,7 +74,11 @@ public final class PartitionLeases implements AutoCloseable {
     void revoked(Set<Integer> partitions);
   }
 
-  /** Opens the dedicated lease connection (a fresh one each time). */
+  /**
+   * Opens the lease connection: a fresh, dedicated one each time (never from a pool, never
+   * through a transaction-pooling proxy: the session's advisory locks are the leases). Same
+   * database role as the other nodes, so a hung node's connection can be terminated.
+   */
   public interface Connector {
     Connection connect() throws SQLException;
   }
@@ -373,7 +377,7 @@ public final class PartitionLeases implements AutoCloseable {
     Set<String> members;
     sql.lock();
     try {
-      terminateHungMembers(s.conn());
+      cutOffHungMembers(s.conn());
       members = liveMembers(s.conn());
     } finally {
       sql.unlock();
@@ -518,8 +522,11 @@ public final class PartitionLeases implements AutoCloseable {
     return members;
   }
 
-  /** Terminates the lease connection of each member whose heartbeat expired while it still holds its locks. */
-  private void terminateHungMembers(Connection conn) throws SQLException {
+  /**
+   * Terminates the lease connection of each member whose heartbeat expired while it still holds its
+   * locks (allowed for connections of the same database role), and forgets long-dead members.
+   */
+  private void cutOffHungMembers(Connection conn) throws SQLException {
     List<String> hung = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("SELECT n.node_id, l.pid,"
         + " extract(epoch FROM now() - n.heartbeat_at) FROM cluster_nodes n JOIN pg_locks l ON " + PG_LOCK
@@ -537,9 +544,19 @@ public final class PartitionLeases implements AutoCloseable {
           try (PreparedStatement t = conn.prepareStatement("SELECT pg_terminate_backend(?)")) {
             t.setInt(1, rs.getInt(2));
             t.execute();
+          } catch (SQLException e) {
+            // Not allowed (another database role): its partitions wait until PostgreSQL drops it.
+            log.error("Cannot terminate the lease connection of node {}: {}", rs.getString(1), e.getMessage());
           }
         }
       }
+    }
+    // The rows of nodes long gone (a crashed node never deletes its own); only for tidiness.
+    try (PreparedStatement st = conn.prepareStatement("DELETE FROM cluster_nodes WHERE grp = ?"
+        + " AND heartbeat_at < now() - make_interval(secs => ?)")) {
+      st.setString(1, group);
+      st.setDouble(2, 100 * config.expiry().toMillis() / 1000.0);
+      st.executeUpdate();
     }
   }
 
