@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Moves events from the log into the warehouse: a pool of worker threads in consumer group
  * {@value #GROUP}; partition p belongs to worker p % workers, so each partition has one writer
- * and its events stay in order.
+ * and its events stay in order. With several nodes on one log, a writer takes only the
+ * partitions its node leases ({@link Config#withPartitions}).
  *
  * <p>Each worker reads a batch, decodes it (anything undecodable becomes a quarantine row; one
  * bad record never stops the worker), writes rows and new positions to the warehouse in one
@@ -57,13 +59,22 @@ public final class WarehouseWriter implements AutoCloseable {
    * @param linger       how long a worker keeps gathering records after the first arrives
    *                     before it writes them: each DuckDB commit costs an fsync and CPU, so a
    *                     trickle written record by record would starve the collector of both
+   * @param partitions   the log partitions this writer works on, or null for all of them; with
+   *                     several nodes on one log, each writes only the partitions it leases
    */
   public record Config(int workers, int maxBatch, Duration pollTimeout, Duration maxBackoff, Duration stopTimeout,
-                       Duration linger) {
+                       Duration linger, Set<Integer> partitions) {
     public Config {
       if (workers < 1 || maxBatch < 1) {
         throw new IllegalArgumentException("workers and maxBatch must be at least 1");
       }
+      partitions = partitions == null ? null : Set.copyOf(partitions);
+    }
+
+    /** Every partition of the log. */
+    public Config(int workers, int maxBatch, Duration pollTimeout, Duration maxBackoff, Duration stopTimeout,
+                  Duration linger) {
+      this(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, null);
     }
 
     public static Config defaults() {
@@ -72,11 +83,16 @@ public final class WarehouseWriter implements AutoCloseable {
     }
 
     public Config withWorkers(int n) {
-      return new Config(n, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger);
+      return new Config(n, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, partitions);
     }
 
     public Config withLinger(Duration d) {
-      return new Config(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, d);
+      return new Config(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, d, partitions);
+    }
+
+    /** Only these partitions (null: all). */
+    public Config withPartitions(Set<Integer> only) {
+      return new Config(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, only);
     }
   }
 
@@ -158,15 +174,22 @@ public final class WarehouseWriter implements AutoCloseable {
       throw new IllegalStateException("cannot read the warehouse's log positions: " + e.getMessage(), e);
     }
     running = true;
-    int partitions = eventLog.partitions();
+    List<Integer> partitions = new ArrayList<>();
+    for (int p = 0; p < eventLog.partitions(); p++) {
+      if (config.partitions() == null || config.partitions().contains(p)) {
+        partitions.add(p);
+      }
+    }
     for (int w = 0; w < config.workers(); w++) {
+      // The i-th partition to worker i % workers: with all partitions that is p % workers, and a
+      // leased subset still spreads evenly over the workers.
       List<Integer> owned = new ArrayList<>();
-      for (int p = w; p < partitions; p += config.workers()) {
-        owned.add(p);
+      for (int i = w; i < partitions.size(); i += config.workers()) {
+        owned.add(partitions.get(i));
       }
       if (owned.isEmpty()) {
         log.info("Warehouse worker {} has no partitions ({} partitions, {} workers); not started",
-            w, partitions, config.workers());
+            w, partitions.size(), config.workers());
         continue;
       }
       LogConsumer consumer = eventLog.consumer(GROUP, owned);

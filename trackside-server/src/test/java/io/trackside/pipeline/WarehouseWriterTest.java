@@ -115,6 +115,24 @@ class WarehouseWriterTest {
   }
 
   @Test
+  void aWriterGivenSomePartitionsReadsOnlyThose() throws Exception {
+    writer = new WarehouseWriter(log, warehouse,
+        new StandardPipeline(PipelineConfig.defaults(), new StepTimings(registry)), registry,
+        WarehouseWriter.Config.defaults().withWorkers(2).withPartitions(Set.of(1, 3)));
+    writer.start();
+    appendEvents(0, 400);
+    Map<Integer, Long> ends = endOffsets();
+    assertThat(ends).containsKeys(0, 1, 2, 3);
+
+    Await.until(() -> warehouse.positions(WarehouseWriter.GROUP).equals(Map.of(1, ends.get(1), 3, ends.get(3))));
+    Await.until(() -> logCommits().keySet().equals(Set.of(1, 3)));
+    assertThat(warehouse.countEvents()).isEqualTo(ends.get(1) + ends.get(3));
+    for (Map<String, Object> row : warehouse.recentEvents(500, null, null)) {
+      assertThat(((Number) row.get("log_partition")).intValue()).isIn(1, 3);
+    }
+  }
+
+  @Test
   void anUndecodableRecordIsQuarantinedAndTheWorkerGoesOn() throws Exception {
     startWriter(1);
     appendEvents(0, 10);
