@@ -1,5 +1,6 @@
 package io.trackside.cluster;
 
+import io.trackside.warehouse.WriteFence;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,7 +25,7 @@ import java.util.TreeSet;
  *
  * @param epochs per partition, the epoch this node acquired it at (-1: not owned when taken)
  */
-public record Fence(String group, String nodeId, Map<Integer, Long> epochs) {
+public record Fence(String group, String nodeId, Map<Integer, Long> epochs) implements WriteFence {
 
   public Fence {
     epochs = Map.copyOf(epochs);
@@ -47,6 +48,7 @@ public record Fence(String group, String nodeId, Map<Integer, Long> epochs) {
    * Call inside the caller's write transaction (auto-commit off), before its commit; the shared
    * row locks last until that commit.
    */
+  @Override
   public void check(Connection tx) throws SQLException {
     if (tx.getAutoCommit()) {
       throw new IllegalStateException("a fence only protects a transaction: turn auto-commit off");

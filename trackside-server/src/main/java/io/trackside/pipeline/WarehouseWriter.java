@@ -12,6 +12,7 @@ import io.trackside.log.EventLog;
 import io.trackside.log.LogConsumer;
 import io.trackside.log.StoredRecord;
 import io.trackside.warehouse.Warehouse;
+import io.trackside.warehouse.WriteFence;
 import io.trackside.warehouse.LoggedEvent;
 import io.trackside.warehouse.QuarantinedRecord;
 import io.trackside.warehouse.WarehouseBatch;
@@ -61,9 +62,11 @@ public final class WarehouseWriter implements AutoCloseable {
    *                     trickle written record by record would starve the collector of both
    * @param partitions   the log partitions this writer works on, or null for all of them; with
    *                     several nodes on one log, each writes only the partitions it leases
+   * @param fence        checked by the warehouse in every write's transaction (the lease of those
+   *                     partitions); null when this node is the only writer
    */
   public record Config(int workers, int maxBatch, Duration pollTimeout, Duration maxBackoff, Duration stopTimeout,
-                       Duration linger, Set<Integer> partitions) {
+                       Duration linger, Set<Integer> partitions, WriteFence fence) {
     public Config {
       if (workers < 1 || maxBatch < 1) {
         throw new IllegalArgumentException("workers and maxBatch must be at least 1");
@@ -74,7 +77,7 @@ public final class WarehouseWriter implements AutoCloseable {
     /** Every partition of the log. */
     public Config(int workers, int maxBatch, Duration pollTimeout, Duration maxBackoff, Duration stopTimeout,
                   Duration linger) {
-      this(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, null);
+      this(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, null, null);
     }
 
     public static Config defaults() {
@@ -83,16 +86,21 @@ public final class WarehouseWriter implements AutoCloseable {
     }
 
     public Config withWorkers(int n) {
-      return new Config(n, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, partitions);
+      return new Config(n, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, partitions, fence);
     }
 
     public Config withLinger(Duration d) {
-      return new Config(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, d, partitions);
+      return new Config(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, d, partitions, fence);
     }
 
     /** Only these partitions (null: all). */
     public Config withPartitions(Set<Integer> only) {
-      return new Config(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, only);
+      return new Config(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, only, fence);
+    }
+
+    /** Every write checks this in its transaction (see {@link WriteFence}). */
+    public Config withFence(WriteFence check) {
+      return new Config(workers, maxBatch, pollTimeout, maxBackoff, stopTimeout, linger, partitions, check);
     }
   }
 
@@ -356,7 +364,7 @@ public final class WarehouseWriter implements AutoCloseable {
         events.add(new LoggedEvent(enriched, record.partition(), record.offset()));
       }
     }
-    return new WarehouseBatch(GROUP, events, quarantined, nextOffsets);
+    return new WarehouseBatch(GROUP, events, quarantined, nextOffsets, config.fence());
   }
 
   private void dropped(String reason, int n) {

@@ -184,6 +184,10 @@ public final class DuckDbWarehouse implements Warehouse {
     if (closed) {
       throw new SQLException("warehouse is closed");
     }
+    if (batch.fence() != null) {
+      // Leases exist only on a shared PostgreSQL warehouse; a DuckDB file has one writer.
+      throw new IllegalArgumentException("a fenced write needs warehouse.type: postgresql");
+    }
     // Held from the suppression check to the commit: see Suppressions.
     suppressions.writes.readLock().lock();
     try {

@@ -10,9 +10,16 @@ import java.util.Map;
  *
  * @param consumer    the consumer group whose positions these are (for example "warehouse")
  * @param nextOffsets per log partition, the next offset to read after this batch
+ * @param fence       checked in the write's transaction when several nodes share the warehouse;
+ *                    null when this node is the only writer
  */
 public record WarehouseBatch(String consumer, List<LoggedEvent> events, List<QuarantinedRecord> quarantined,
-                             Map<Integer, Long> nextOffsets) {
+                             Map<Integer, Long> nextOffsets, WriteFence fence) {
+
+  public WarehouseBatch(String consumer, List<LoggedEvent> events, List<QuarantinedRecord> quarantined,
+                        Map<Integer, Long> nextOffsets) {
+    this(consumer, events, quarantined, nextOffsets, null);
+  }
 
   public WarehouseBatch {
     events = List.copyOf(events);
