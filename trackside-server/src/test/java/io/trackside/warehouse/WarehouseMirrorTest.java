@@ -240,6 +240,32 @@ class WarehouseMirrorTest {
     }
   }
 
+  @Test
+  void listenersHearOfNewEventsAndTheirDaysButNotOfTheFirstCopysHistory() throws Exception {
+    List<MirrorChanges> heard = new ArrayList<>();
+    mirror.addListener(heard::add);
+    event(pg, "history", null, "a", "2026-11-28 10:00:00");
+    mirror.syncNow();
+    assertThat(heard).hasSize(1);
+    assertThat(heard.get(0).fullCopy()).isTrue();
+    assertThat(heard.get(0).newEvents()).isEmpty();
+    assertThat(heard.get(0).changedDays()).containsExactly(LocalDate.of(2026, 11, 28));
+
+    event(pg, "second", null, "b", "2026-11-29 10:00:02.5");
+    event(pg, "first", null, "c", "2026-11-29 10:00:01");
+    mirror.syncNow();
+    mirror.syncNow(); // nothing new: nobody is told
+    assertThat(heard).hasSize(2);
+    MirrorChanges changes = heard.get(1);
+    assertThat(changes.fullCopy()).isFalse();
+    assertThat(changes.changedDays()).containsExactly(LocalDate.of(2026, 11, 29));
+    assertThat(changes.newEvents()).containsExactly(
+        new MirroredEvent(Instant.parse("2026-11-29T10:00:01Z"), Instant.parse("2026-11-29T10:00:01Z"), "track",
+            "Clicked", null, null, "c", null, null, null, null),
+        new MirroredEvent(Instant.parse("2026-11-29T10:00:02.5Z"), Instant.parse("2026-11-29T10:00:02.5Z"), "track",
+            "Clicked", null, null, "b", null, null, null, null));
+  }
+
   private void assertSameAsPostgres() throws SQLException {
     for (String table : PgSchema.MIRRORED) {
       assertThat(MirrorRows.duckDb(local, table)).as(table).isEqualTo(MirrorRows.postgres(pg, table));
