@@ -266,6 +266,21 @@ class WarehouseMirrorTest {
             "Clicked", null, null, "b", null, null, null, null));
   }
 
+  @Test
+  void aFirstCopyLargerThanAPageIsStreamedWhole() throws Exception {
+    int rows = MirrorPoll.FETCH_SIZE * 2 + 1;
+    try (Statement s = pg.createStatement()) {
+      s.execute("INSERT INTO events (message_id, source, type, anonymous_id, timestamp, received_at, log_partition,"
+          + " log_offset) SELECT 'm' || n, 'web', 'page', 'a' || (n % 100), TIMESTAMP '2026-11-28 00:00:00'"
+          + " + n * INTERVAL '1 second', TIMESTAMP '2026-11-28 00:00:00' + n * INTERVAL '1 second', 0, n"
+          + " FROM generate_series(1, " + rows + ") n");
+    }
+    mirror.syncNow();
+    assertThat(Sql.count(local, "SELECT count(*) FROM events")).isEqualTo(rows);
+    assertThat(Sql.count(local, "SELECT count(DISTINCT message_id) FROM events")).isEqualTo(rows);
+    assertSameAsPostgres();
+  }
+
   private void assertSameAsPostgres() throws SQLException {
     for (String table : PgSchema.MIRRORED) {
       assertThat(MirrorRows.duckDb(local, table)).as(table).isEqualTo(MirrorRows.postgres(pg, table));
