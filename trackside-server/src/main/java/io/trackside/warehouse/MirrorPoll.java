@@ -49,6 +49,15 @@ final class MirrorPoll {
       "events anonymous_id", "SELECT DISTINCT CAST(timestamp AS DATE) FROM events WHERE anonymous_id = ?",
       "events previous_id", "SELECT DISTINCT CAST(timestamp AS DATE) FROM events WHERE previous_id = ?");
 
+  /** For each deletion: the PostgreSQL rows of the key that this copy already holds (see {@link #restore}). */
+  private static final Map<String, String> RESTORE_TABLE_COLUMN = Map.of(
+      "events user_id", "events WHERE user_id = ?",
+      "events anonymous_id", "events WHERE anonymous_id = ?",
+      "events previous_id", "events WHERE previous_id = ?",
+      "quarantine id", "quarantine WHERE id = ?",
+      "identities user_id", "identities WHERE user_id = ?",
+      "identities anonymous_id", "identities WHERE anonymous_id = ?");
+
   /** Told every {@link #FETCH_SIZE} events of a full copy, to report its progress. */
   interface Progress {
     void events(long copied, long total);
@@ -118,7 +127,7 @@ final class MirrorPoll {
     // A full copy's snapshot already lacks every row deleted before it, and the local tables are
     // empty: deletions from xmin on are read only to be remembered as seen (applying them is a no-op).
     for (Deletion d : deletions(full ? xmin : state.low(), state)) {
-      delete(d);
+      delete(d, state);
       keepSeen(d.xid());
     }
     upsert("quarantine", state, "mirror_incoming_quarantine",
@@ -167,7 +176,7 @@ final class MirrorPoll {
     return deletions;
   }
 
-  private void delete(Deletion d) throws SQLException {
+  private void delete(Deletion d, MirrorState state) throws SQLException {
     String kind = d.table() + " " + d.column();
     String sql = DELETE_SQL.get(kind);
     if (sql == null) {
@@ -187,10 +196,44 @@ final class MirrorPoll {
         }
       }
     }
+    long n;
     try (PreparedStatement ps = duck.prepareStatement(sql)) {
       ps.setString(1, d.value());
-      deleted.merge(d.table(), (long) ps.executeUpdate(), Long::sum);
+      n = ps.executeUpdate();
     }
+    n -= restore(d, kind, state);
+    deleted.merge(d.table(), n, Long::sum);
+  }
+
+  /**
+   * A deletion by key removes every local row of the key, but in PostgreSQL it removed only the
+   * rows its statement saw: a row of the key committed by another transaction after the DELETE ran
+   * (and copied already, its xid may be lower or higher) survived there. So the rows of the key
+   * that PostgreSQL still holds and that were copied before are put back; rows of transactions not
+   * copied yet come with the rest of this poll. Deletions are rare (erasures, replays), and each
+   * costs one query by key (user_id and anonymous_id are indexed; previous_id is not).
+   *
+   * @return how many rows were put back
+   */
+  private long restore(Deletion d, String kind, MirrorState state) throws SQLException {
+    MirrorColumns columns = new MirrorColumns(MirrorColumns.of(d.table()));
+    long n = 0;
+    try (PreparedStatement ps = pg.prepareStatement("SELECT " + columns.selectList() + " FROM "
+        + RESTORE_TABLE_COLUMN.get(kind) + " AND (written_xid < CAST(? AS xid8)"
+        + " OR written_xid = ANY (CAST(? AS xid8[])))")) {
+      ps.setString(1, d.value());
+      ps.setString(2, Long.toString(state.low()));
+      ps.setString(3, state.seenArray());
+      ps.setFetchSize(FETCH_SIZE);
+      try (ResultSet rs = ps.executeQuery();
+           DuckDBAppender appender = duck.createAppender(DuckDBConnection.DEFAULT_SCHEMA, d.table())) {
+        while (rs.next()) {
+          columns.append(appender, columns.read(rs));
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   /**

@@ -138,6 +138,34 @@ class WarehouseMirrorTest {
   }
 
   @Test
+  void aRowOfADeletedKeyCommittedAfterTheDeleteRanSurvivesAsInPostgres() throws Exception {
+    event(pg, "before", "u1", "a1", "2026-11-29 10:00:00");
+    identity(pg, "a1", "u1", "2026-11-29 10:00:00");
+    mirror.syncNow();
+    try (Connection deleting = db.connect(); Connection writing = db.connect()) {
+      deleting.setAutoCommit(false);
+      try (Statement s = deleting.createStatement()) {
+        s.execute("DELETE FROM events WHERE user_id = 'u1'");
+        s.execute("DELETE FROM identities WHERE user_id = 'u1'");
+        s.execute("INSERT INTO mirror_deletes (table_name, key_column, key_value) VALUES ('events', 'user_id', 'u1'),"
+            + " ('identities', 'user_id', 'u1')");
+      }
+      // committed while the deletion is open, after its DELETE ran: PostgreSQL keeps them
+      event(writing, "during", "u1", "a1", "2026-11-29 10:00:01");
+      identity(writing, "a2", "u1", "2026-11-29 10:00:01");
+      mirror.syncNow();
+      assertThat(Sql.count(local, "SELECT count(*) FROM identities")).isEqualTo(2);
+      assertThat(messageIds()).containsExactly("before", "during");
+      deleting.commit();
+    }
+    mirror.syncNow();
+    assertThat(messageIds()).containsExactly("during");
+    assertThat(Sql.value(local, "SELECT anonymous_id FROM identities")).isEqualTo("a2");
+    assertSameAsPostgres();
+    assertThat(registry.get("trackside.mirror.rows.deleted").tag("table", "events").counter().count()).isEqualTo(1);
+  }
+
+  @Test
   void aRestartResumesWhereTheLastPollEndedWithoutDuplicatesOrGaps() throws Exception {
     event(pg, "before", null, "a", "2026-11-29 10:00:00");
     try (Connection open = db.connect()) {
