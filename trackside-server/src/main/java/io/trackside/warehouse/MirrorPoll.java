@@ -99,7 +99,11 @@ final class MirrorPoll {
     try {
       return apply();
     } finally {
-      pg.rollback(); // read only: ending the snapshot is all there is to do
+      try {
+        pg.rollback(); // read only: ending the snapshot is all there is to do
+      } catch (SQLException broken) {
+        // the connection is gone; the caller drops it after a failure, and a success stands
+      }
     }
   }
 

@@ -309,6 +309,26 @@ class WarehouseMirrorTest {
     assertSameAsPostgres();
   }
 
+  @Test
+  void startedItFollowsPostgresOnItsOwnThread() throws Exception {
+    mirror.close();
+    mirror = WarehouseMirror.start(db.url(), local, Duration.ofMillis(100), new SimpleMeterRegistry());
+    event(pg, "m1", null, "a", "2026-11-29 10:00:00");
+    awaitEvents(1);
+    event(pg, "m2", null, "b", "2026-11-29 10:00:01");
+    awaitEvents(2);
+    assertThat(mirror.check()).isNull();
+    assertThat(mirror.lagSeconds()).isLessThan(5.0);
+  }
+
+  private void awaitEvents(long n) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (Sql.count(local, "SELECT count(*) FROM events") < n && System.nanoTime() < until) {
+      Thread.sleep(50);
+    }
+    assertThat(Sql.count(local, "SELECT count(*) FROM events")).isEqualTo(n);
+  }
+
   private void assertSameAsPostgres() throws SQLException {
     for (String table : PgSchema.MIRRORED) {
       assertThat(MirrorRows.duckDb(local, table)).as(table).isEqualTo(MirrorRows.postgres(pg, table));
