@@ -38,6 +38,17 @@ import org.slf4j.LoggerFactory;
  * one transaction with the new cursor, {@code low} = the snapshot's xmin. A restart resumes from
  * the stored cursor: no event is copied twice, none is missed.
  *
+ * <p>Deletions ({@code mirror_deletes}) are applied first, by key, then quarantine rows replaced by
+ * id and identities upserted by their key, then events appended. A deletion by key also puts
+ * back the rows of that key PostgreSQL kept because they committed after its DELETE ran (see
+ * {@link MirrorPoll}). A full copy needs only the deletions from its snapshot's xmin on, so
+ * {@code mirror_deletes} rows older than the slowest mirror's cursor may be pruned in PostgreSQL;
+ * a mirror that was away longer than that must start again from an empty file.
+ *
+ * <p>The first poll on an empty file copies everything in one snapshot and one DuckDB
+ * transaction, streamed a page at a time (progress logged every 5 s); that snapshot stays open
+ * for the whole copy, which holds back VACUUM, and other mirrors' xmin, on the server meanwhile.
+ *
  * <p>The cost: a transaction left open anywhere on the PostgreSQL server (any database; a
  * forgotten psql session, a long report) holds xmin back, and until it ends every poll reads
  * again, and skips, the rows written since it began. Rows are not copied twice, but each poll
