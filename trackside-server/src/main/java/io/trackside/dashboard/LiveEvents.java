@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.trackside.core.EnrichedEvent;
 import io.trackside.core.Event;
 import io.trackside.warehouse.LoggedEvent;
+import io.trackside.warehouse.MirroredEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,6 +55,18 @@ public final class LiveEvents {
     List<Map<String, Object>> payloads = new ArrayList<>(stored.size());
     for (LoggedEvent logged : stored) {
       payloads.add(payload(logged.enriched()));
+    }
+    publishPayloads(payloads);
+  }
+
+  /**
+   * Called on a dashboard node after its {@code WarehouseMirror} copied events from the shared
+   * PostgreSQL warehouse (they were stored by another node); the same messages as {@link #publish}.
+   */
+  public void publishMirrored(List<MirroredEvent> copied) {
+    List<Map<String, Object>> payloads = new ArrayList<>(copied.size());
+    for (MirroredEvent e : copied) {
+      payloads.add(payload(e));
     }
     publishPayloads(payloads);
   }
@@ -128,17 +141,29 @@ public final class LiveEvents {
   /** The fields docs/DASHBOARD.md promises; text only, the page sets it with textContent. */
   static Map<String, Object> payload(EnrichedEvent x) {
     Event e = x.event();
-    Instant time = e.timestamp() != null ? e.timestamp() : e.receivedAt();
+    return payload(e.timestamp() != null ? e.timestamp() : e.receivedAt(), e.type(),
+        e.event() != null ? e.event() : e.name(), x.pagePath, x.visitorId, x.country, x.deviceClass, x.channel, x.bot);
+  }
+
+  /** As above, from the columns a mirror copied (a NULL is_bot is shown as not a bot, as the writer stores it). */
+  static Map<String, Object> payload(MirroredEvent e) {
+    return payload(e.timestamp() != null ? e.timestamp() : e.receivedAt(), e.type(),
+        e.event() != null ? e.event() : e.name(), e.pagePath(), e.visitorId(), e.country(), e.deviceClass(),
+        e.channel(), Boolean.TRUE.equals(e.bot()));
+  }
+
+  private static Map<String, Object> payload(Instant time, String type, String event, String page, String visitorId,
+                                             String country, String device, String channel, boolean bot) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("time", time == null ? null : time.toString());
-    m.put("type", e.type());
-    m.put("event", e.event() != null ? e.event() : e.name());
-    m.put("page", x.pagePath);
-    m.put("visitorId", x.visitorId);
-    m.put("country", x.country);
-    m.put("device", x.deviceClass);
-    m.put("channel", x.channel);
-    m.put("bot", x.bot);
+    m.put("type", type);
+    m.put("event", event);
+    m.put("page", page);
+    m.put("visitorId", visitorId);
+    m.put("country", country);
+    m.put("device", device);
+    m.put("channel", channel);
+    m.put("bot", bot);
     return m;
   }
 }

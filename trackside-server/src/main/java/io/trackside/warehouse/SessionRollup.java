@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * {@link #FULL_EVERY} passes. A day is rebuilt in one transaction: the sessions that touch it
  * are grouped again from the events around it (a session is at most 25 hours long: it ends at
  * the site's midnight, and a day can have 25 hours).
+ *
+ * <p>A dashboard node's {@link WarehouseMirror} copies events that may be neither recent nor
+ * recently received here — a PostgreSQL transaction that committed late, the catch-up after an
+ * outage — and deletes events of any day; it tells the rollup their days ({@link #changed}) so that
+ * the next pass compares them too, instead of the next full one.
  *
  * <p>{@link #ready()} is false until the first full pass has finished; until then, and for
  * filtered or bot-inclusive questions, the queries group the events themselves.
@@ -61,6 +67,8 @@ public final class SessionRollup implements AutoCloseable {
   private long receivedUpTo = Long.MIN_VALUE;
   private int passes;
   private int skip;
+  /** The oldest day {@link #changed} named since the last pass took it; null when none. */
+  private final AtomicReference<LocalDate> oldestChanged = new AtomicReference<>();
 
   private record Fingerprint(long rows, long offsets, long partitions) {
   }
@@ -162,6 +170,16 @@ public final class SessionRollup implements AutoCloseable {
     ready = true;
   }
 
+  /**
+   * Days (UTC, of the events' timestamp) whose events changed behind the rollup's back; the next
+   * pass compares every day from the oldest of them on. Safe from any thread.
+   */
+  public void changed(java.util.Collection<LocalDate> days) {
+    for (LocalDate day : days) {
+      oldestChanged.accumulateAndGet(day, (oldest, d) -> oldest == null || d.isBefore(oldest) ? d : oldest);
+    }
+  }
+
   /** True once every day has been rolled up at least once; from then on at most one interval behind. */
   public boolean ready() {
     return ready;
@@ -175,7 +193,15 @@ public final class SessionRollup implements AutoCloseable {
     try {
       boolean full = passes++ % FULL_EVERY == 0;
       long received = newestReceived();
-      pass(full ? null : oldestDayReceivedSince(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1)));
+      // Taken before the pass: a day named during it is compared by the next one. After a failure
+      // the next pass is a full one, so a day taken here is never lost.
+      LocalDate changed = oldestChanged.getAndSet(null);
+      LocalDate since = full ? null
+          : oldestDayReceivedSince(LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(1));
+      if (since != null && changed != null && changed.isBefore(since)) {
+        since = changed;
+      }
+      pass(since);
       receivedUpTo = received;
       if (full) {
         ready = true;
