@@ -8,7 +8,6 @@ import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EmbeddedLogConfig;
 import io.trackside.log.EventLog;
 import io.trackside.pipeline.EnrichedLogForwarder;
-import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.Warehouse;
 import io.trackside.warehouse.Suppressions;
 import java.nio.file.Path;
@@ -24,16 +23,19 @@ final class Forwarding implements AutoCloseable {
   private final EventLog enriched;
   private final DeadLetterStore deadLetters;
   private final DeliveryService delivery;
+  private final EnrichedLogForwarder forwarder;
 
-  private Forwarding(EventLog enriched, DeadLetterStore deadLetters, DeliveryService delivery) {
+  private Forwarding(EventLog enriched, DeadLetterStore deadLetters, DeliveryService delivery,
+                     EnrichedLogForwarder forwarder) {
     this.enriched = enriched;
     this.deadLetters = deadLetters;
     this.delivery = delivery;
+    this.forwarder = forwarder;
   }
 
   /** Nothing to forward: no destination, or a node without the deliver role. */
   static Forwarding none() {
-    return new Forwarding(null, null, null);
+    return new Forwarding(null, null, null, null);
   }
 
   /** The enriched log keeps the raw log's partitions and age, but a dead destination never holds its size. */
@@ -41,22 +43,22 @@ final class Forwarding implements AutoCloseable {
     return raw.withDir(dataDir.resolve("enriched")).withSizeRetentionWaits(false);
   }
 
-  /** Opens the enriched log and tells the writer to feed it; call before the writer starts. */
+  /** Opens the enriched log; every warehouse writer must feed it through {@link #forwarder()}. */
   static Forwarding open(List<DestinationConfig> destinations, EmbeddedLogConfig rawLog, Path dataDir,
-                         Warehouse warehouse, WarehouseWriter writer, MeterRegistry registry) throws Exception {
+                         Warehouse warehouse, MeterRegistry registry) throws Exception {
     if (destinations.isEmpty()) {
       return none();
     }
     EventLog enriched = EmbeddedEventLog.open(enrichedLogConfig(rawLog, dataDir), registry, "trackside.enriched.log");
     DeadLetterStore deadLetters = null;
     try {
-      writer.forwardTo(new EnrichedLogForwarder(enriched, rawLog.partitions()));
+      EnrichedLogForwarder forwarder = new EnrichedLogForwarder(enriched, rawLog.partitions());
       deadLetters = new DeadLetterStore(warehouse.newConnection());
       Suppressions erased = warehouse.suppressions();
       DeliveryService delivery = new DeliveryService(destinations, enriched, deadLetters,
           dataDir.resolve("destinations"), registry,
           e -> !erased.isEmpty() && (erased.contains(e.userId()) || erased.contains(e.anonymousId())));
-      return new Forwarding(enriched, deadLetters, delivery);
+      return new Forwarding(enriched, deadLetters, delivery, forwarder);
     } catch (Exception | Error e) {
       if (deadLetters != null) {
         deadLetters.close();
@@ -70,6 +72,11 @@ final class Forwarding implements AutoCloseable {
     if (delivery != null) {
       delivery.start();
     }
+  }
+
+  /** What the warehouse writers call before each commit; null when nothing is forwarded. */
+  Warehouse.BeforeCommit forwarder() {
+    return forwarder;
   }
 
   /** Null when no destination is configured. */

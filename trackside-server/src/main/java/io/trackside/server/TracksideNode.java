@@ -52,10 +52,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Trackside process, wired by hand: event log → warehouse writer → DuckDB, and the
- * HTTP collector and API in front. Started in dependency order and stopped in reverse, so that
- * on SIGTERM every request already accepted still gets its durable answer and every event
- * already in the log reaches the warehouse or stays in the log for the next start.
+ * One running Trackside process, wired by hand: event log → warehouse writer → warehouse, and the
+ * HTTP collector and API in front, each part present only on a node with its role
+ * ({@link NodeRoles}). Started in dependency order and stopped in reverse, so that on SIGTERM
+ * every request already accepted still gets its durable answer and every event already in the
+ * log reaches the warehouse or stays in the log for the next start (or another node).
  */
 final class TracksideNode {
   private static final Logger LOG = LoggerFactory.getLogger(TracksideNode.class);
@@ -67,7 +68,7 @@ final class TracksideNode {
   private final WarehouseSetup stores;
   private final PipelineSetup pipeline;
   /** Null without the process role. */
-  private final WarehouseWriter writer;
+  private final Processing processing;
   private final ActiveTrackingPlan trackingPlan;
   private final SegmentIntake intake;
   /** Null without the dashboard role. */
@@ -82,7 +83,7 @@ final class TracksideNode {
   private int port;
 
   private TracksideNode(Config config, PrometheusMeterRegistry registry, EventLog log, WarehouseSetup stores,
-                        PipelineSetup pipeline, WarehouseWriter writer, ActiveTrackingPlan trackingPlan,
+                        PipelineSetup pipeline, Processing processing, ActiveTrackingPlan trackingPlan,
                         SegmentIntake intake, QuarantineReplay replay, Forwarding forwarding, Vertx vertx,
                         LiveEvents liveEvents) {
     this.config = config;
@@ -90,7 +91,7 @@ final class TracksideNode {
     this.log = log;
     this.stores = stores;
     this.pipeline = pipeline;
-    this.writer = writer;
+    this.processing = processing;
     this.trackingPlan = trackingPlan;
     this.intake = intake;
     this.replay = replay;
@@ -124,7 +125,7 @@ final class TracksideNode {
     boolean dashboard = roles.has(NodeRoles.Role.DASHBOARD);
     WarehouseSetup stores = null;
     PipelineSetup pipeline = null;
-    WarehouseWriter writer = null;
+    Processing processing = null;
     Forwarding forwarding = Forwarding.none();
     LiveEvents liveEvents = new LiveEvents(); // the dashboard's live view: every event once stored
     try {
@@ -134,13 +135,25 @@ final class TracksideNode {
         pipeline = openPipeline(config, stores.warehouse(), registry, trackingPlan);
       }
       if (process) {
-        writer = new WarehouseWriter(log, stores.warehouse(), pipeline.factory(), registry,
-            WarehouseWriter.Config.defaults().withWorkers(config.workers()));
         if (roles.has(NodeRoles.Role.DELIVER)) {
-          forwarding = openForwarding(config, log, stores, writer, registry);
+          forwarding = openForwarding(config, log, stores, registry);
         }
+        // On PostgreSQL the live view shows what any node stored, as the dashboard's copy receives it.
+        boolean liveFromCopy = stores.mirror() != null || config.postgresWarehouse() != null;
+        processing = Processing.create(config, log, stores.warehouse(), pipeline.factory(), registry,
+            forwarding.forwarder(), liveFromCopy ? null : liveEvents::publish);
       }
-    } catch (StartupException | RuntimeException e) {
+      if (stores != null && stores.mirror() != null) {
+        stores.mirror().addListener(changes -> liveEvents.publishMirrored(changes.newEvents()));
+      }
+      if (processing != null) {
+        processing.start();
+      }
+    } catch (StartupException | RuntimeException | java.sql.SQLException e) {
+      if (processing != null) {
+        processing.close();
+      }
+      forwarding.close();
       if (pipeline != null) {
         pipeline.close();
       }
@@ -148,16 +161,10 @@ final class TracksideNode {
         stores.close();
       }
       log.close();
+      if (e instanceof java.sql.SQLException) {
+        throw new StartupException("cannot lease log partitions in PostgreSQL: " + e.getMessage(), e);
+      }
       throw e;
-    }
-    if (stores != null && stores.mirror() != null) {
-      // On PostgreSQL the live view shows what any node stored, as the copy receives it.
-      stores.mirror().addListener(changes -> liveEvents.publishMirrored(changes.events()));
-    } else if (writer != null) {
-      writer.afterCommit(liveEvents::publish);
-    }
-    if (writer != null) {
-      writer.start();
     }
     forwarding.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
@@ -168,7 +175,7 @@ final class TracksideNode {
     SegmentIntake intake = new SegmentIntake(config.limits());
     QuarantineReplay replay = dashboard ? new QuarantineReplay(stores.warehouse(), intake, pipeline.factory(), registry)
         : null;
-    TracksideNode node = new TracksideNode(config, registry, log, stores, pipeline, writer, trackingPlan, intake,
+    TracksideNode node = new TracksideNode(config, registry, log, stores, pipeline, processing, trackingPlan, intake,
         replay, forwarding, vertx, liveEvents);
     try {
       node.deployHttp();
@@ -197,12 +204,12 @@ final class TracksideNode {
     return pipeline;
   }
 
-  private static Forwarding openForwarding(Config config, EventLog log, WarehouseSetup stores, WarehouseWriter writer,
+  private static Forwarding openForwarding(Config config, EventLog log, WarehouseSetup stores,
                                            PrometheusMeterRegistry registry) throws StartupException {
     try {
       // The enriched log keeps each record in its raw partition, so it has as many as the raw log.
       return Forwarding.open(config.destinations(), config.log().withPartitions(log.partitions()),
-          config.dataDir(), stores.warehouse(), writer, registry);
+          config.dataDir(), stores.warehouse(), registry);
     } catch (Exception e) {
       throw new StartupException("cannot prepare forwarding to destinations: " + e.getMessage()
           + " (the enriched log is in " + config.dataDir().resolve("enriched").toAbsolutePath() + ")", e);
@@ -272,6 +279,11 @@ final class TracksideNode {
     statsReaders = new StatsReaders(stores.analytics(), 2);
     sessionRollup = SessionRollup.start(stores.analytics(), java.time.Duration.ofSeconds(5),
         java.time.Clock.systemUTC());
+    if (stores.mirror() != null) {
+      // Rows the copy receives late (an old day) or loses (an erasure) are compared in the next pass.
+      SessionRollup rollup = sessionRollup;
+      stores.mirror().addListener(changes -> rollup.changed(changes.changedDays()));
+    }
     var delivery = forwarding.delivery();
     return new StatsApi(statsReaders, sessionRollup, config.pipeline().timeZone(), java.time.Clock.systemUTC(),
         new StatsApi.QualitySources(new IngestCounters(registry)::snapshot,
@@ -313,7 +325,7 @@ final class TracksideNode {
     if (forwardingProblem != null) {
       problems.add("enriched log: " + forwardingProblem);
     }
-    String writerProblem = writer == null ? null : writer.check();
+    String writerProblem = processing == null ? null : processing.check();
     if (writerProblem != null) {
       problems.add("warehouse writer: " + writerProblem);
     }
@@ -343,8 +355,8 @@ final class TracksideNode {
     if (replay != null) {
       replay.close(); // between two pages: each page is replayed entirely or not at all
     }
-    if (writer != null) {
-      writer.stop();
+    if (processing != null) {
+      processing.close();
     }
     forwarding.close();
     if (pipeline != null) {
