@@ -2,24 +2,16 @@ package io.trackside.pipeline;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,10 +22,11 @@ import org.slf4j.LoggerFactory;
  * User-Agent once its day is over — nobody, not even the operator, can tell whether two
  * visitors of different days were the same.
  *
- * <p>The keys are kept in files ({@code <data>/salts/YYYY-MM-DD.salt}, owner-only) so that a
- * restart on the same day keeps every visitor id stable. The day is the site's day
- * ({@code sessions.time-zone}), not UTC's, so ids change exactly at local midnight, where a
- * session is cut anyway.
+ * <p>The keys are kept in a {@link SaltStore}: files of this node ({@link #open}), so that a
+ * restart on the same day keeps every visitor id stable, or a PostgreSQL table all nodes of a
+ * cluster share ({@link #openShared}), so that a visitor keeps its id when its log partition
+ * moves to another node. The day is the site's day ({@code sessions.time-zone}), not UTC's, so
+ * ids change exactly at local midnight, where a session is cut anyway.
  *
  * <p>Shared by every worker: the state is an immutable snapshot behind a volatile field, and
  * only the rotation (once a day) takes a lock.
@@ -41,28 +34,35 @@ import org.slf4j.LoggerFactory;
 public final class DailySalts {
 
   static final int SALT_BYTES = 32;
-  private static final String SUFFIX = ".salt";
+  private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
   private static final Logger log = LoggerFactory.getLogger(DailySalts.class);
 
   /** A key and the day it belongs to. */
   record Salt(LocalDate day, long epochDay, byte[] key) {
   }
 
-  /** Today's and yesterday's keys and the instants that bound those days. */
+  /**
+   * Today's and yesterday's keys and the instants that bound those days. Yesterday's is null
+   * when a shared store had already retired it (this node's clock is behind the others').
+   */
   private record State(Salt today, Salt yesterday, long yesterdayStartMillis, long todayStartMillis,
                        long tomorrowStartMillis) {
   }
 
-  private final Path dir;
+  private final SaltStore store;
   private final ZoneId zone;
   private final Clock clock;
-  private final SecureRandom random = new SecureRandom();
+  private final Duration firstRetry;
+  // Not synchronized: a worker waiting for the rotation must still be stoppable by an interrupt.
+  private final ReentrantLock rotation = new ReentrantLock();
   private volatile State state;
 
-  private DailySalts(Path dir, ZoneId zone, Clock clock) {
-    this.dir = dir;
+  private DailySalts(SaltStore store, ZoneId zone, Clock clock, Duration firstRetry) {
+    this.store = store;
     this.zone = zone;
     this.clock = clock;
+    this.firstRetry = firstRetry;
     this.state = rotate(clock.millis());
   }
 
@@ -76,12 +76,41 @@ public final class DailySalts {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the salt directory " + dir, e);
     }
-    return new DailySalts(dir, zone, clock);
+    return new DailySalts(new FileSaltStore(dir), zone, clock, FIRST_RETRY);
+  }
+
+  /**
+   * The keys every node sharing this PostgreSQL database uses (table {@code daily_salts},
+   * created if missing): all nodes give a visitor the same id on the same day.
+   *
+   * <p>If the database cannot be reached when a new day's key is needed, the workers that need
+   * it wait (retrying, with an error in the log) rather than use a key of their own, which would
+   * split every visitor in two; their batch stays uncommitted in the log meanwhile.
+   *
+   * @throws RuntimeException naming the {@code daily_salts} table when the database cannot be reached now
+   */
+  public static DailySalts openShared(String pgJdbcUrl, ZoneId zone, Clock clock) {
+    return openShared(pgJdbcUrl, zone, clock, FIRST_RETRY);
+  }
+
+  static DailySalts openShared(String pgJdbcUrl, ZoneId zone, Clock clock, Duration firstRetry) {
+    return new DailySalts(new PgSaltStore(pgJdbcUrl), zone, clock, firstRetry);
+  }
+
+  /**
+   * Deletes (zeroed first) the keys a node kept in this directory, if any: once it uses the shared
+   * keys nothing rotates them any more, and left there they would let their days' ids be
+   * re-derived.
+   */
+  public static void deleteFiles(Path dir) {
+    if (Files.isDirectory(dir)) {
+      new FileSaltStore(dir).retainOnly(null, null);
+    }
   }
 
   /** Keys that live in memory only (tests, benchmarks): a restart changes every visitor id. */
   public static DailySalts inMemory(ZoneId zone, Clock clock) {
-    return new DailySalts(null, zone, clock);
+    return new DailySalts(new MemorySaltStore(), zone, clock, FIRST_RETRY);
   }
 
   ZoneId zone() {
@@ -93,10 +122,12 @@ public final class DailySalts {
    * (received shortly after midnight), today's for everything else (today, older, or stamped in
    * the future). The caller also hashes the event's own day, so an old event hashed with today's
    * key can never share an id with today's visitors.
+   *
+   * @throws PipelineInterruptedException when interrupted while waiting for a shared store
    */
   Salt forEvent(long eventMillis) {
     State s = current();
-    if (eventMillis >= s.yesterdayStartMillis && eventMillis < s.todayStartMillis) {
+    if (s.yesterday != null && eventMillis >= s.yesterdayStartMillis && eventMillis < s.todayStartMillis) {
       return s.yesterday;
     }
     return s.today;
@@ -108,7 +139,7 @@ public final class DailySalts {
     if (eventMillis >= s.todayStartMillis && eventMillis < s.tomorrowStartMillis) {
       return s.today.epochDay();
     }
-    if (eventMillis >= s.yesterdayStartMillis && eventMillis < s.todayStartMillis) {
+    if (s.yesterday != null && eventMillis >= s.yesterdayStartMillis && eventMillis < s.todayStartMillis) {
       return s.yesterday.epochDay();
     }
     return LocalDate.ofInstant(Instant.ofEpochMilli(eventMillis), zone).toEpochDay();
@@ -119,35 +150,59 @@ public final class DailySalts {
     long now = clock.millis();
     // Only ever forward: a clock set back must not bring back a day whose key is gone.
     if (now >= s.tomorrowStartMillis) {
-      synchronized (this) {
+      try {
+        rotation.lockInterruptibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new PipelineInterruptedException("interrupted while waiting for the daily salt rotation");
+      }
+      try {
         s = state;
         if (now >= s.tomorrowStartMillis) {
-          s = rotate(now);
+          s = rotateWhenReachable(now);
           state = s;
         }
+      } finally {
+        rotation.unlock();
       }
     }
     return s;
   }
 
-  /** The salt days that exist on disk right now (tests and the start-up log). */
-  List<LocalDate> storedDays() {
-    List<LocalDate> days = new ArrayList<>();
-    if (dir == null) {
-      return days;
-    }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-      for (Path file : files) {
-        LocalDate day = dayOf(file);
-        if (day != null) {
-          days.add(day);
+  /**
+   * Retries a rotation the shared store fails until it succeeds: a key of this node's own would
+   * give every visitor another id than the other nodes give it. The worker's batch waits
+   * uncommitted meanwhile; so does every other worker that needs a key.
+   */
+  private State rotateWhenReachable(long now) {
+    long waitMillis = firstRetry.toMillis();
+    boolean failed = false;
+    while (true) {
+      try {
+        State s = rotate(Math.max(now, clock.millis()));
+        if (failed) {
+          log.info("Cookieless visitor ids: the shared salts are reachable again; processing continues");
         }
+        return s;
+      } catch (SaltsUnavailableException e) {
+        failed = true;
+        log.error("Cookieless visitor ids cannot be made: {}. No private salt is used instead (it would give"
+            + " visitors other ids than the other nodes give them); events wait in the log and are processed once"
+            + " the salt can be read. Retrying in {} s", e.getMessage(), waitMillis / 1000.0);
+        try {
+          Thread.sleep(waitMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw new PipelineInterruptedException("interrupted while waiting for the shared salts");
+        }
+        waitMillis = Math.min(waitMillis * 2, MAX_RETRY.toMillis());
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
-    days.sort(null);
-    return days;
+  }
+
+  /** The salt days that exist in the store right now (tests and the start-up log). */
+  List<LocalDate> storedDays() {
+    return store.storedDays();
   }
 
   private State rotate(long nowMillis) {
@@ -155,9 +210,14 @@ public final class DailySalts {
     LocalDate yesterday = today.minusDays(1);
     State old = state;
     Salt todaySalt = old != null && old.today.day().equals(today) ? old.today : load(today);
+    if (todaySalt == null) {
+      throw new SaltsUnavailableException("the salt of " + today + " was deleted already by nodes whose day is at"
+          + " least " + today.plusDays(2) + "; this node's clock is more than a day behind theirs", null);
+    }
     Salt yesterdaySalt = old != null && old.today.day().equals(yesterday) ? old.today
-        : old != null && old.yesterday.day().equals(yesterday) ? old.yesterday : load(yesterday);
-    deleteAllBut(today, yesterday);
+        : old != null && old.yesterday != null && old.yesterday.day().equals(yesterday) ? old.yesterday
+        : load(yesterday);
+    store.retainOnly(today, yesterday);
     if (old != null) {
       log.info("Cookieless visitor ids: the salt of {} is now in use; salts older than {} are deleted", today,
           yesterday);
@@ -169,115 +229,8 @@ public final class DailySalts {
     return day.atStartOfDay(zone).toInstant().toEpochMilli();
   }
 
-  /** The day's key from its file, or a new random one (written to its file before it is used). */
   private Salt load(LocalDate day) {
-    if (dir != null) {
-      Path file = fileOf(day);
-      try {
-        byte[] key = Files.readAllBytes(file);
-        if (key.length == SALT_BYTES) {
-          return new Salt(day, day.toEpochDay(), key);
-        }
-        log.warn("Salt file {} has {} bytes instead of {}; replacing it (ids of {} change)", file, key.length,
-            SALT_BYTES, day);
-      } catch (NoSuchFileException absent) {
-        // made below
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the salt file " + file, e);
-      }
-    }
-    byte[] key = new byte[SALT_BYTES];
-    random.nextBytes(key);
-    if (dir != null) {
-      write(fileOf(day), key);
-    }
-    return new Salt(day, day.toEpochDay(), key);
-  }
-
-  private void write(Path file, byte[] key) {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        ownerOnly(tmp);
-        ch.write(ByteBuffer.wrap(key));
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the salt file " + file, e);
-    }
-  }
-
-  private static void ownerOnly(Path file) {
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException | IOException notPosix) {
-      // Windows and the like: the data directory's own permissions have to do
-    }
-  }
-
-  /**
-   * Overwrites every other salt file with zeros, syncs, then deletes it. The overwrite is a
-   * best effort against undelete tools; on copy-on-write or flash storage the old blocks may
-   * survive until reused, which is why the data directory itself must be protected too.
-   */
-  private void deleteAllBut(LocalDate today, LocalDate yesterday) {
-    if (dir == null) {
-      return;
-    }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        String name = file.getFileName().toString();
-        LocalDate day = dayOf(file);
-        boolean keep = day != null && (day.equals(today) || day.equals(yesterday));
-        if (!keep && (name.endsWith(SUFFIX) || name.endsWith(SUFFIX + ".tmp"))) {
-          shred(file);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the salt directory " + dir, e);
-    }
-  }
-
-  private static void shred(Path file) {
-    try {
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-        long size = ch.size();
-        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(size, 4096));
-        for (long pos = 0; pos < size; ) {
-          zeros.clear().limit((int) Math.min(zeros.capacity(), size - pos));
-          pos += ch.write(zeros, pos);
-        }
-        ch.force(true);
-      }
-      Files.delete(file);
-    } catch (NoSuchFileException gone) {
-      // fine
-    } catch (IOException e) {
-      // Refusing to start over a stale key would stop the whole pipeline; shout instead.
-      log.error("Could not delete the expired salt file {}: {}. Delete it by hand: while it exists, visitor ids "
-          + "of its day could be re-derived", file, e.toString());
-    }
-  }
-
-  private Path fileOf(LocalDate day) {
-    return dir.resolve(day + SUFFIX);
-  }
-
-  private static LocalDate dayOf(Path file) {
-    String name = file.getFileName().toString();
-    if (!name.endsWith(SUFFIX)) {
-      return null;
-    }
-    try {
-      return LocalDate.parse(name.substring(0, name.length() - SUFFIX.length()));
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    byte[] key = store.keyFor(day);
+    return key == null ? null : new Salt(day, day.toEpochDay(), key);
   }
 }

@@ -29,13 +29,29 @@ public final class PipelineSetup implements AutoCloseable {
     this.geo = geo;
   }
 
-  /** @throws GeoDatabaseException when a configured IP database cannot be opened (the message names the setting) */
-  static PipelineSetup create(PipelineConfig config, Path dataDir, Warehouse warehouse, StepTimings timings,
-                              ActiveTrackingPlan trackingPlan) throws GeoDatabaseException {
+  /**
+   * @param sharedWarehouse the PostgreSQL warehouse many nodes share, or null (DuckDB)
+   * @throws GeoDatabaseException when a configured IP database cannot be opened (the message names the setting)
+   */
+  static PipelineSetup create(PipelineConfig config, Path dataDir, PostgresWarehouseConfig sharedWarehouse,
+                              Warehouse warehouse, StepTimings timings, ActiveTrackingPlan trackingPlan)
+      throws GeoDatabaseException {
+    DailySalts salts = openSalts(config, dataDir.resolve("salts"), sharedWarehouse);
     GeoDatabases geo = GeoDatabases.open(config.geo());
-    // The cookieless salts live beside the warehouse, so a restart on the same day keeps the ids.
-    DailySalts salts = DailySalts.open(dataDir.resolve("salts"), config.timeZone(), Clock.systemUTC());
     return new PipelineSetup(new StandardPipeline(config, timings, trackingPlan, salts, warehouse, geo), geo);
+  }
+
+  /**
+   * The cookieless salts live beside the warehouse, so a restart on the same day keeps the ids. A
+   * shared warehouse means several processing nodes, and a visitor whose partition moves between
+   * them must keep its id: they share the keys too, and a node's own keys from before are deleted.
+   */
+  private static DailySalts openSalts(PipelineConfig config, Path saltDir, PostgresWarehouseConfig shared) {
+    if (shared == null) {
+      return DailySalts.open(saltDir, config.timeZone(), Clock.systemUTC());
+    }
+    DailySalts.deleteFiles(saltDir);
+    return DailySalts.openShared(shared.url(), config.timeZone(), Clock.systemUTC());
   }
 
   /**
@@ -47,7 +63,7 @@ public final class PipelineSetup implements AutoCloseable {
                                              StepTimings timings) throws ConfigException {
     Config config = ConfigLoader.load(configFile, System.getenv(), Map.of()).config();
     try {
-      return create(config.pipeline(), dataDir, warehouse, timings,
+      return create(config.pipeline(), dataDir, config.postgresWarehouse(), warehouse, timings,
           ActiveTrackingPlan.load(config.pipeline().trackingPlan()));
     } catch (InvalidTrackingPlanException | GeoDatabaseException e) {
       throw new ConfigException(e.getMessage());

@@ -193,8 +193,8 @@ final class TracksideNode {
       throws StartupException {
     PipelineSetup pipeline;
     try {
-      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), warehouse, new StepTimings(registry),
-          trackingPlan);
+      pipeline = PipelineSetup.create(config.pipeline(), config.dataDir(), config.postgresWarehouse(), warehouse,
+          new StepTimings(registry), trackingPlan);
     } catch (GeoDatabaseException e) {
       throw new StartupException(e.getMessage(), null); // the message names the setting; no stack trace
     } catch (RuntimeException e) {

@@ -137,6 +137,17 @@ class DailySaltsTest {
   }
 
   @Test
+  void aNodeMovingToSharedSaltsDeletesItsOwnAfterZeroingThem() throws Exception {
+    open();
+    Path saltDir = dir.resolve("salts");
+    Path witness = Files.createLink(dir.resolve("witness"), saltDir.resolve("2025-03-10.salt"));
+    DailySalts.deleteFiles(saltDir);
+    assertThat(new FileSaltStore(saltDir).storedDays()).isEmpty();
+    assertThat(Files.readAllBytes(witness)).isEqualTo(new byte[DailySalts.SALT_BYTES]);
+    DailySalts.deleteFiles(dir.resolve("never-made")); // a node that never had files of its own
+  }
+
+  @Test
   void aDamagedSaltFileIsReplaced() throws Exception {
     Path saltDir = Files.createDirectories(dir.resolve("salts"));
     Files.write(saltDir.resolve("2025-03-10.salt"), new byte[] {1, 2, 3});
