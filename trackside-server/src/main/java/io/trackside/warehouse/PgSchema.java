@@ -47,6 +47,8 @@ final class PgSchema {
           + " PARTITION BY RANGE (received_at)");
       s.execute("CREATE INDEX IF NOT EXISTS events_written_xid ON events (written_xid)");
       s.execute("CREATE INDEX IF NOT EXISTS events_message_id ON events (source, message_id)");
+      // The newest events first: the dedupe window's reload at start, recentEvents, the sessions' look-back.
+      s.execute("CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at)");
       s.execute("CREATE INDEX IF NOT EXISTS events_user_id ON events (user_id)");
       s.execute("CREATE INDEX IF NOT EXISTS events_anonymous_id ON events (anonymous_id)");
       s.execute("CREATE TABLE IF NOT EXISTS quarantine (" + columns(Schema.QUARANTINE) + ", " + WRITTEN_XID + ")");
