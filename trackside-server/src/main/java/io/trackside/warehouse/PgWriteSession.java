@@ -55,11 +55,15 @@ final class PgWriteSession implements AutoCloseable {
   }
 
   /**
-   * Creates the day's partition of events in a transaction of its own (DDL on the partitioned
-   * table takes a strong lock; it must not be held through a batch). Another node may create it
-   * at the same moment: its "already exists" counts as success once the partition is there.
+   * Creates the day's partition of events unless it exists, in a transaction of its own: creating
+   * a partition locks the whole events table, which must not be held through a batch, and is
+   * not needed at all when another node made it already. Two nodes may create it at the same
+   * moment: the loser's "already exists" counts as success once the partition is there.
    */
   void ensurePartition(LocalDate day) throws SQLException {
+    if (partitionExists(day)) {
+      return;
+    }
     try (Statement s = conn.createStatement()) {
       s.execute(PgSchema.partitionDdl(day));
       conn.commit();

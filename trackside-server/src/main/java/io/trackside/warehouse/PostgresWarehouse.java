@@ -230,14 +230,18 @@ public final class PostgresWarehouse implements Warehouse {
       Instant receivedAt = logged.event().receivedAt();
       if (receivedAt != null) {
         LocalDate day = LocalDate.ofInstant(receivedAt, ZoneOffset.UTC);
-        if (!partitions.contains(day)) {
-          days.add(day);
+        days.add(day);
+        if (day.equals(LocalDate.now(ZoneOffset.UTC))) {
+          // Tomorrow's too, so that midnight finds it made and no write waits for the DDL's lock.
+          days.add(day.plusDays(1));
         }
       }
     }
     for (LocalDate day : days) {
-      session.ensurePartition(day);
-      partitions.add(day);
+      if (!partitions.contains(day)) {
+        session.ensurePartition(day);
+        partitions.add(day);
+      }
     }
   }
 

@@ -7,11 +7,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.trackside.core.Event;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The shared {@link WarehouseContract} on PostgreSQL, and what only PostgreSQL does. */
 class PostgresWarehouseTest extends WarehouseContract {
@@ -106,5 +118,110 @@ class PostgresWarehouseTest extends WarehouseContract {
 
     assertThat(Sql.value(warehouse, "SELECT written_xid::text FROM identities")).isNotEqualTo(xid);
     assertThat(Sql.value(warehouse, "SELECT last_seen::text FROM identities")).isEqualTo("2025-06-03 10:00:00");
+  }
+
+  @TempDir
+  Path dir;
+
+  /** Visitors with sessions, campaigns and click ids, a page view, hostile text and a quarantined record. */
+  private static WarehouseBatch richBatch() {
+    List<LoggedEvent> events = new ArrayList<>();
+    String[][] visits = {
+        {"v-1", "2024-05-01T08:00:00Z", "https://shop.example/?utm_source=news&utm_medium=email&gclid=g-1"},
+        {"v-1", "2024-05-01T08:05:00Z", "https://shop.example/p/1"},
+        {"v-1", "2024-05-01T11:00:00Z", "https://shop.example/?utm_campaign=later"},
+        {"v-2", "2024-05-01T09:30:00Z", "https://shop.example/?fbclid=f-2"},
+        {"v-2", "2024-05-01T09:31:30.123456Z", "https://shop.example/cart"}};
+    long offset = 0;
+    for (String[] v : visits) {
+      String json = "{\"type\":\"page\",\"messageId\":\"m-" + offset + "\",\"anonymousId\":\"" + v[0]
+          + "\",\"timestamp\":\"" + v[1] + "\",\"context\":{\"page\":{\"url\":\"" + v[2] + "\"}}}";
+      long receivedAt = Instant.parse(v[1]).toEpochMilli() + 500;
+      events.add(logged(received("web", json, receivedAt), 0, offset++));
+    }
+    events.add(hostileEvent("m-hostile", 0, offset++));
+    QuarantinedRecord q = new QuarantinedRecord(Instant.parse("2024-05-01T10:00:05.25Z"), "web", "invalid_json",
+        "tab\there", "m-q", "{\"a\":\\N,\t\n\uFFFD}".getBytes(StandardCharsets.UTF_8), 0, offset++, "203.0.113.0",
+        "UA");
+    return new WarehouseBatch("warehouse", events, List.of(q), Map.of(0, offset));
+  }
+
+  private static List<Map<String, Object>> withoutId(List<Map<String, Object>> rows) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map<String, Object> row : rows) {
+      Map<String, Object> copy = new LinkedHashMap<>(row);
+      copy.remove("id");
+      out.add(copy);
+    }
+    return out;
+  }
+
+  @Test
+  void readsGiveExactlyWhatDuckDbGivesForTheSameBatch() throws Exception {
+    WarehouseBatch batch = richBatch();
+    try (DuckDbWarehouse duck = DuckDbWarehouse.open(dir.resolve("w.duckdb"), new SimpleMeterRegistry())) {
+      assertThat(warehouse.write(batch)).isEqualTo(duck.write(batch));
+
+      assertThat(warehouse.recentEvents(100, null, null)).isEqualTo(duck.recentEvents(100, null, null))
+          .hasSize(6);
+      assertThat(warehouse.recentEvents(100, "page", null)).isEqualTo(duck.recentEvents(100, "page", null));
+      assertThat(withoutId(warehouse.recentQuarantine(10))).isEqualTo(withoutId(duck.recentQuarantine(10)))
+          .hasSize(1);
+
+      List<SessionSnapshot> sessions = warehouse.recentSessions(Duration.ofDays(1));
+      assertThat(sessions).hasSize(3) // v-1, v-2, and the hostile event's visitor
+          .containsExactlyInAnyOrderElementsOf(duck.recentSessions(Duration.ofDays(1)));
+      assertThat(sessions).anySatisfy(x -> assertThat(x.clickIds()).isNotEmpty());
+      assertThat(warehouse.recentSessions(Duration.ofMinutes(90)))
+          .containsExactlyInAnyOrderElementsOf(duck.recentSessions(Duration.ofMinutes(90)));
+      for (int limit : new int[] {1, 2, 10}) {
+        List<String> pg = new ArrayList<>();
+        List<String> dk = new ArrayList<>();
+        warehouse.sessionCounts(Duration.ofHours(2), limit, (v, n) -> pg.add(v + "=" + n));
+        duck.sessionCounts(Duration.ofHours(2), limit, (v, n) -> dk.add(v + "=" + n));
+        assertThat(pg).isEqualTo(dk).isNotEmpty();
+      }
+
+      DeletionResult pgDeletion = warehouse.deletePerson(null, "v-1", "admin");
+      DeletionResult duckDeletion = duck.deletePerson(null, "v-1", "admin");
+      assertThat(pgDeletion.events()).isEqualTo(duckDeletion.events()).isEqualTo(3);
+      Map<String, Object> pgAudit = new LinkedHashMap<>(warehouse.privacyAudit(1).get(0));
+      Map<String, Object> duckAudit = new LinkedHashMap<>(duck.privacyAudit(1).get(0));
+      pgAudit.remove("requested_at");
+      duckAudit.remove("requested_at");
+      assertThat(pgAudit).isEqualTo(duckAudit);
+    }
+  }
+
+  @Test
+  void nodesRacingToCreateADaysPartitionAllWrite() throws Exception {
+    int nodes = 4;
+    List<Warehouse> others = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(nodes);
+    try {
+      for (int n = 0; n < nodes; n++) {
+        others.add(fixture.open(new SimpleMeterRegistry(), 100));
+      }
+      CyclicBarrier start = new CyclicBarrier(nodes);
+      long day = Instant.parse("2030-01-01T12:00:00Z").toEpochMilli();
+      List<Future<WriteResult>> writes = new ArrayList<>();
+      for (int n = 0; n < nodes; n++) {
+        Warehouse node = others.get(n);
+        LoggedEvent event = logged(received("web", TestEvents.track("race-" + n, "a"), day + n), n, 0);
+        writes.add(pool.submit(() -> {
+          start.await();
+          return node.write(batch(List.of(event), Map.of(event.logPartition(), 1L)));
+        }));
+      }
+      for (Future<WriteResult> write : writes) {
+        assertThat(write.get(60, TimeUnit.SECONDS).written()).isEqualTo(1);
+      }
+    } finally {
+      pool.shutdownNow();
+      others.forEach(Warehouse::close);
+    }
+    assertThat(new HashSet<>(Sql.rows(warehouse, "SELECT DISTINCT tableoid::regclass::text AS p FROM events")))
+        .containsExactly(Map.of("p", "events_20300101"));
+    assertThat(warehouse.countEvents()).isEqualTo(nodes);
   }
 }
