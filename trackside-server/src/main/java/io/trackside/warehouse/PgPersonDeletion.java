@@ -26,11 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link PersonDeletion} for PostgreSQL, where other nodes write too: one transaction that first
- * takes {@link PgWriteSession#DELETION_LOCK} exclusively. That waits for every write in flight on
- * every node and holds new ones off until this commits; a write that starts afterwards reads the
- * new suppressions before it filters its batch. So within the lock the links are complete (no
- * write can add one), and a single round of look-up, suppress and delete is enough.
+ * {@link PersonDeletion} for PostgreSQL, where other nodes write too. Two transactions:
+ * <ol>
+ *   <li>take {@link PgWriteSession#DELETION_LOCK} exclusively, which waits for every write in
+ *       flight on every node and holds new ones off; look up the linked ids (complete: no write
+ *       can add a link meanwhile) and commit their suppression. Every write from then on reads
+ *       it before filtering its batch, so no row or link of these ids can be written again;</li>
+ *   <li>without the lock (writes on all nodes go on), delete the rows and write the audit entry.
+ *       Should this fail, the ids stay suppressed and the deletion, safe to repeat, is run again.</li>
+ * </ol>
+ * The lock is thus held only for a few index look-ups, never for the deleting scans.
  *
  * <p>Every deleted row of a mirrored table is also recorded in {@code mirror_deletes} by the key
  * that matched it, so that dashboard nodes delete it from their copies.
@@ -89,6 +94,8 @@ final class PgPersonDeletion {
       ps.setArray(2, array(ids.stream().map(id -> userIds.contains(id) ? "user_id" : "anonymous_id").toList()));
       ps.executeUpdate();
     }
+    conn.commit(); // the suppressions hold from here on, and the lock goes
+
     long events = count("WITH d AS (DELETE FROM events WHERE user_id = ANY (?1) OR anonymous_id = ANY (?1)"
         + " OR previous_id = ANY (?1) RETURNING user_id, anonymous_id, previous_id),"
         + " m AS (INSERT INTO mirror_deletes (table_name, key_column, key_value)"

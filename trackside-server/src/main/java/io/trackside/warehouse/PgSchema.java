@@ -51,6 +51,8 @@ final class PgSchema {
       s.execute("CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at)");
       s.execute("CREATE INDEX IF NOT EXISTS events_user_id ON events (user_id)");
       s.execute("CREATE INDEX IF NOT EXISTS events_anonymous_id ON events (anonymous_id)");
+      // A person's deletion matches previous_id too; only aliases have one, so the index is small.
+      s.execute("CREATE INDEX IF NOT EXISTS events_previous_id ON events (previous_id) WHERE previous_id IS NOT NULL");
       s.execute("CREATE TABLE IF NOT EXISTS quarantine (" + columns(Schema.QUARANTINE) + ", " + WRITTEN_XID + ")");
       s.execute("CREATE INDEX IF NOT EXISTS quarantine_written_xid ON quarantine (written_xid)");
       s.execute("CREATE UNIQUE INDEX IF NOT EXISTS quarantine_id ON quarantine (id)");

@@ -59,7 +59,8 @@ public final class PostgresWarehouse implements Warehouse {
 
   private final String url;
   private final String name;
-  private final Connection reader;
+  /** Guarded by readLock; replaced when the server dropped it (see {@link #reader()}). */
+  private Connection reader;
   private final Object readLock = new Object();
   private final ConcurrentLinkedDeque<PgWriteSession> idleSessions = new ConcurrentLinkedDeque<>();
   private final DedupeWindow dedupe;
@@ -326,7 +327,7 @@ public final class PostgresWarehouse implements Warehouse {
     List<Object> params = new ArrayList<>();
     String where = where(filter, params);
     synchronized (readLock) {
-      try (PreparedStatement ps = reader.prepareStatement("SELECT count(*) FROM quarantine WHERE " + where)) {
+      try (PreparedStatement ps = reader().prepareStatement("SELECT count(*) FROM quarantine WHERE " + where)) {
         bind(ps, params);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
@@ -352,7 +353,7 @@ public final class PostgresWarehouse implements Warehouse {
     params.add(Math.max(0, limit));
     List<QuarantineRow> rows = new ArrayList<>();
     synchronized (readLock) {
-      try (PreparedStatement ps = reader.prepareStatement(sql.toString())) {
+      try (PreparedStatement ps = reader().prepareStatement(sql.toString())) {
         bind(ps, params);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -455,7 +456,7 @@ public final class PostgresWarehouse implements Warehouse {
         + " AS ranked WHERE nth = 1";
     List<SessionSnapshot> sessions = new ArrayList<>();
     synchronized (readLock) {
-      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+      try (PreparedStatement ps = reader().prepareStatement(sql)) {
         ps.setLong(1, window.toMillis());
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -495,7 +496,7 @@ public final class PostgresWarehouse implements Warehouse {
         + "   AND session_number > 0 AND visitor_id IS NOT NULL GROUP BY visitor_id ORDER BY seen DESC LIMIT ?)"
         + " AS latest ORDER BY seen";
     synchronized (readLock) {
-      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+      try (PreparedStatement ps = reader().prepareStatement(sql)) {
         ps.setLong(1, lookBack.toMillis());
         ps.setInt(2, limit);
         try (ResultSet rs = ps.executeQuery()) {
@@ -510,7 +511,7 @@ public final class PostgresWarehouse implements Warehouse {
   @Override
   public Map<Integer, Long> positions(String consumer) throws SQLException {
     synchronized (readLock) {
-      try (PreparedStatement ps = reader.prepareStatement(
+      try (PreparedStatement ps = reader().prepareStatement(
           "SELECT partition, next_offset FROM log_positions WHERE consumer = ?")) {
         ps.setString(1, consumer);
         Map<Integer, Long> positions = new HashMap<>();
@@ -527,7 +528,7 @@ public final class PostgresWarehouse implements Warehouse {
   @Override
   public long countEvents() throws SQLException {
     synchronized (readLock) {
-      try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM events")) {
+      try (Statement s = reader().createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM events")) {
         rs.next();
         return rs.getLong(1);
       }
@@ -544,7 +545,7 @@ public final class PostgresWarehouse implements Warehouse {
       return "last write to " + name + " failed: " + failure;
     }
     synchronized (readLock) {
-      try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+      try (Statement s = reader().createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
         rs.next();
         return null;
       } catch (SQLException e) {
@@ -577,10 +578,24 @@ public final class PostgresWarehouse implements Warehouse {
     log.info("Warehouse {} closed", name);
   }
 
+  /**
+   * The read connection, connected again if the server dropped it (a restart, a failover, an
+   * idle timeout): pgjdbc marks a connection closed after a fatal error, so one read fails and
+   * the next one works. Write sessions need nothing of the kind: a failed one is discarded.
+   */
+  private Connection reader() throws SQLException {
+    if (reader.isClosed() && !closed) {
+      Connection fresh = DriverManager.getConnection(url);
+      fresh.setAutoCommit(true);
+      reader = fresh;
+    }
+    return reader;
+  }
+
   private List<Map<String, Object>> rows(String sql, List<Object> params) throws SQLException {
     List<Map<String, Object>> rows = new ArrayList<>();
     synchronized (readLock) {
-      try (PreparedStatement ps = reader.prepareStatement(sql)) {
+      try (PreparedStatement ps = reader().prepareStatement(sql)) {
         bind(ps, params);
         try (ResultSet rs = ps.executeQuery()) {
           ResultSetMetaData meta = rs.getMetaData();

@@ -224,4 +224,29 @@ class PostgresWarehouseTest extends WarehouseContract {
         .containsExactly(Map.of("p", "events_20300101"));
     assertThat(warehouse.countEvents()).isEqualTo(nodes);
   }
+
+  @Test
+  void connectionsTheServerDroppedAreReplacedAfterOneFailure() throws Exception {
+    warehouse.write(batch(List.of(logged("m-1", 0, 0)), Map.of(0, 1L)));
+    try (java.sql.Connection admin = warehouse.newConnection(); java.sql.Statement s = admin.createStatement()) {
+      s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+          + " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    }
+    // The first use of each dropped connection fails (the caller retries, as after any failure) ...
+    try {
+      warehouse.countEvents();
+    } catch (SQLException expected) {
+      // the read connection was one of them
+    }
+    try {
+      warehouse.write(batch(List.of(logged("m-2", 0, 1)), Map.of(0, 2L)));
+    } catch (SQLException expected) {
+      // so was the pooled write session
+    }
+    // ... and the next one works.
+    warehouse.write(batch(List.of(logged("m-2", 0, 1)), Map.of(0, 2L)));
+    assertThat(warehouse.countEvents()).isEqualTo(2);
+    assertThat(warehouse.positions("warehouse")).containsExactly(Map.entry(0, 2L));
+    assertThat(warehouse.check()).isNull();
+  }
 }
