@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.trackside.core.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,11 +20,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -69,12 +66,10 @@ public final class DuckDbWarehouse implements Warehouse {
   private final DuckDBConnection reader;
   private final Object readLock = new Object();
   private final ConcurrentLinkedDeque<WriteSession> idleSessions = new ConcurrentLinkedDeque<>();
-  private final RecentIds recentIds;
+  private final DedupeWindow dedupe;
   private final Suppressions suppressions = new Suppressions();
   /** Serialises the identity upserts and commits of concurrent writes (see WriteSession). */
   private final ReentrantLock identityLock = new ReentrantLock();
-  /** Ids of batches being written right now: a concurrent batch must not write them too. */
-  private final Set<Long> pendingIds = new HashSet<>();
   private final Counter duplicates;
   private final Counter unstorable;
   private volatile String lastWriteFailure;
@@ -86,7 +81,7 @@ public final class DuckDbWarehouse implements Warehouse {
     this.file = file;
     this.root = root;
     this.reader = root.duplicate();
-    this.recentIds = new RecentIds(recentIdsCapacity);
+    this.dedupe = new DedupeWindow(recentIdsCapacity);
     this.duplicates = Counter.builder("trackside.warehouse.duplicates")
         .description("events not written because the same source and messageId were already stored")
         .register(registry);
@@ -157,26 +152,28 @@ public final class DuckDbWarehouse implements Warehouse {
 
   private void loadRecentIds() throws SQLException {
     long started = System.nanoTime();
-    long[] hashes = new long[Math.min(recentIds.capacity(), 1 << 16)];
+    long[] hashes = new long[Math.min(dedupe.capacity(), 1 << 16)];
     int n = 0;
     try (PreparedStatement ps = reader.prepareStatement(
         "SELECT source, message_id FROM events WHERE message_id IS NOT NULL"
             + " ORDER BY received_at DESC, log_offset DESC LIMIT ?")) {
-      ps.setInt(1, recentIds.capacity());
+      ps.setInt(1, dedupe.capacity());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (n == hashes.length) {
-            hashes = Arrays.copyOf(hashes, Math.min(recentIds.capacity(), hashes.length * 2));
+            hashes = Arrays.copyOf(hashes, Math.min(dedupe.capacity(), hashes.length * 2));
           }
           hashes[n++] = RecentIds.hash(rs.getString(1), rs.getString(2));
         }
       }
     }
-    for (int i = n - 1; i >= 0; i--) { // oldest first, so the oldest are evicted first
-      recentIds.add(hashes[i]);
+    long[] oldestFirst = new long[n]; // so that the oldest are evicted first
+    for (int i = 0; i < n; i++) {
+      oldestFirst[i] = hashes[n - 1 - i];
     }
+    dedupe.addStored(oldestFirst, n);
     log.info("Warehouse {}: dedupe window holds {} recent ids (capacity {}), loaded in {} ms",
-        file, n, recentIds.capacity(), (System.nanoTime() - started) / 1_000_000);
+        file, n, dedupe.capacity(), (System.nanoTime() - started) / 1_000_000);
   }
 
   @Override
@@ -198,32 +195,9 @@ public final class DuckDbWarehouse implements Warehouse {
   }
 
   private WriteResult writeUnlessSuppressed(WarehouseBatch batch, BeforeCommit beforeCommit) throws SQLException {
-    List<LoggedEvent> events = batch.events();
-    List<QuarantinedRecord> quarantined = batch.quarantined();
-    int suppressedEvents = 0;
-    List<QuarantinedRecord> suppressedQuarantine = List.of();
-    if (!suppressions.isEmpty()) {
-      events = new ArrayList<>(events.size());
-      for (LoggedEvent logged : batch.events()) {
-        if (suppressions.suppressed(logged.event())) {
-          suppressedEvents++;
-        } else {
-          events.add(logged);
-        }
-      }
-      quarantined = new ArrayList<>(quarantined.size());
-      for (QuarantinedRecord q : batch.quarantined()) {
-        if (suppressions.suppressedPayload(q.payload())) {
-          if (suppressedQuarantine.isEmpty()) {
-            suppressedQuarantine = new ArrayList<>();
-          }
-          suppressedQuarantine.add(q);
-        } else {
-          quarantined.add(q);
-        }
-      }
-    }
-    Reservation reservation = reserve(events);
+    SuppressedFilter filtered = SuppressedFilter.apply(suppressions, batch.events(), batch.quarantined());
+    List<QuarantinedRecord> quarantined = filtered.quarantined();
+    DedupeWindow.Reservation reservation = dedupe.reserve(filtered.events());
     boolean committed = false;
     int unstorableCount;
     try {
@@ -233,13 +207,13 @@ public final class DuckDbWarehouse implements Warehouse {
       unstorableCount = writeRetryingConflicts(reservation.fresh(), quarantined, batch);
       committed = true;
     } finally {
-      settle(reservation, committed);
+      dedupe.settle(reservation, committed);
     }
     lastWriteFailure = null;
     duplicates.increment(reservation.duplicates().size());
     unstorable.increment(unstorableCount);
     return new WriteResult(reservation.fresh().size() - unstorableCount, reservation.duplicates().size(),
-        quarantined.size() + unstorableCount, suppressedEvents, suppressedQuarantine);
+        quarantined.size() + unstorableCount, filtered.suppressedEvents(), filtered.suppressedQuarantine());
   }
 
   @Override
@@ -272,7 +246,7 @@ public final class DuckDbWarehouse implements Warehouse {
       byEvent.put(passed.event(), passed);
       events.add(passed.event());
     }
-    Reservation reservation = reserve(events);
+    DedupeWindow.Reservation reservation = dedupe.reserve(events);
     boolean committed = false;
     QuarantineResolution.Result result;
     try {
@@ -292,51 +266,11 @@ public final class DuckDbWarehouse implements Warehouse {
         }
       }
     } finally {
-      settle(reservation, committed);
+      dedupe.settle(reservation, committed);
     }
     // Not counted in trackside.warehouse.duplicates: this row was counted once already, as
     // quarantined; the replay's own counter says what became of it.
     return result;
-  }
-
-  /** Events to write, and those whose (source, messageId) is stored or being stored already. */
-  private record Reservation(List<LoggedEvent> fresh, List<LoggedEvent> duplicates, List<Long> reserved) {
-  }
-
-  /** Claims the events' ids so that no concurrent batch writes them too; see {@link #settle}. */
-  private Reservation reserve(List<LoggedEvent> events) {
-    List<LoggedEvent> fresh = new ArrayList<>(events.size());
-    List<LoggedEvent> dups = new ArrayList<>();
-    List<Long> reserved = new ArrayList<>(events.size());
-    synchronized (recentIds) {
-      for (LoggedEvent logged : events) {
-        Event e = logged.event();
-        if (e.messageId() == null) { // nothing to dedupe on; the collector normally assigns one
-          fresh.add(logged);
-          continue;
-        }
-        long hash = RecentIds.hash(e.source(), e.messageId());
-        if (recentIds.contains(hash) || !pendingIds.add(hash)) {
-          dups.add(logged);
-        } else {
-          reserved.add(hash);
-          fresh.add(logged);
-        }
-      }
-    }
-    return new Reservation(fresh, dups, reserved);
-  }
-
-  /** Releases the claims; once committed, the ids join the dedupe window. */
-  private void settle(Reservation reservation, boolean committed) {
-    synchronized (recentIds) {
-      for (long hash : reservation.reserved()) {
-        pendingIds.remove(hash);
-        if (committed) {
-          recentIds.add(hash);
-        }
-      }
-    }
   }
 
   private int writeRetryingConflicts(List<LoggedEvent> fresh, List<QuarantinedRecord> quarantined,

@@ -18,6 +18,8 @@ import org.duckdb.DuckDBAppender;
 final class EventColumns {
 
   private static final boolean[] TIMESTAMP_COLUMN = timestampColumns();
+  private static final int RECEIVED_AT =
+      Schema.EVENTS.stream().map(Schema.Column::name).toList().indexOf("received_at");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private EventColumns() {
@@ -121,6 +123,38 @@ final class EventColumns {
     row.endRow();
   }
 
+  /**
+   * Writes values made by {@link #values} as one row of COPY text for PostgreSQL.
+   *
+   * @throws PgCopyText.UnstorableValue for a value PostgreSQL cannot hold (U+0000 in a text, a
+   *                                    timestamp before 4713 BC, no received_at to partition by);
+   *                                    nothing of the row is left in {@code row}
+   */
+  static void copy(PgCopyText row, Object[] values) {
+    int start = row.length();
+    try {
+      if (values[RECEIVED_AT] == null) {
+        throw new PgCopyText.UnstorableValue("no received_at: the events table is partitioned by it");
+      }
+      for (int i = 0; i < values.length; i++) {
+        Object v = values[i];
+        if (TIMESTAMP_COLUMN[i]) {
+          row.timestampMicros((Long) v);
+        } else if (v == null || v instanceof String) {
+          row.field((String) v);
+        } else if (v instanceof Boolean b) {
+          row.field(b);
+        } else {
+          row.field((Number) v);
+        }
+      }
+      row.endRow();
+    } catch (RuntimeException e) {
+      row.discardFrom(start);
+      throw e;
+    }
+  }
+
   static void timestamp(DuckDBAppender row, Instant instant) throws SQLException {
     Long micros = epochMicros(instant);
     if (micros == null) {
@@ -131,7 +165,7 @@ final class EventColumns {
   }
 
   /** Epoch micros rather than LocalDateTime: no JVM time zone can get in the way. */
-  private static Long epochMicros(Instant instant) {
+  static Long epochMicros(Instant instant) {
     return instant == null ? null
         : Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
   }

@@ -88,6 +88,48 @@ final class IdentityLinks {
     }
   }
 
+  /**
+   * The PostgreSQL form: times bound as UTC LocalDateTimes, and {@code written_xid} set again
+   * on an update so that dashboard mirrors copy the widened row. Links go in sorted order: two
+   * transactions upserting overlapping links then lock the rows in the same order and wait for
+   * each other instead of deadlocking.
+   */
+  void upsertPostgres(Connection conn) throws SQLException {
+    if (links.isEmpty()) {
+      return;
+    }
+    List<Link> all = new ArrayList<>(links.values());
+    all.sort(java.util.Comparator.comparing((Link l) -> l.anonymousId).thenComparing(l -> l.userId));
+    for (int from = 0; from < all.size(); from += ROWS_PER_STATEMENT) {
+      List<Link> chunk = all.subList(from, Math.min(all.size(), from + ROWS_PER_STATEMENT));
+      StringBuilder sql = new StringBuilder(
+          "INSERT INTO identities (anonymous_id, user_id, first_seen, last_seen, source) VALUES ");
+      for (int i = 0; i < chunk.size(); i++) {
+        sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?)");
+      }
+      sql.append(" ON CONFLICT (anonymous_id, user_id) DO UPDATE SET")
+          .append(" first_seen = least(identities.first_seen, excluded.first_seen),")
+          .append(" last_seen = greatest(identities.last_seen, excluded.last_seen),")
+          .append(" written_xid = pg_current_xact_id()");
+      try (PreparedStatement ps = conn.prepareStatement(sql.toString())) {
+        int p = 1;
+        for (Link link : chunk) {
+          ps.setString(p++, link.anonymousId);
+          ps.setString(p++, link.userId);
+          ps.setObject(p++, utc(link.first));
+          ps.setObject(p++, utc(link.last));
+          ps.setString(p++, link.source);
+        }
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static java.time.LocalDateTime utc(long micros) {
+    return java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),
+        (int) Math.floorMod(micros, 1_000_000L) * 1_000, java.time.ZoneOffset.UTC);
+  }
+
   private static String sql(int rows) {
     StringBuilder sql = new StringBuilder(
         "INSERT INTO identities (anonymous_id, user_id, first_seen, last_seen, source) VALUES ");

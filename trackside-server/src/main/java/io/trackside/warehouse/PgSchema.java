@@ -47,8 +47,12 @@ final class PgSchema {
           + " PARTITION BY RANGE (received_at)");
       s.execute("CREATE INDEX IF NOT EXISTS events_written_xid ON events (written_xid)");
       s.execute("CREATE INDEX IF NOT EXISTS events_message_id ON events (source, message_id)");
+      // The newest events first: the dedupe window's reload at start, recentEvents, the sessions' look-back.
+      s.execute("CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at)");
       s.execute("CREATE INDEX IF NOT EXISTS events_user_id ON events (user_id)");
       s.execute("CREATE INDEX IF NOT EXISTS events_anonymous_id ON events (anonymous_id)");
+      // A person's deletion matches previous_id too; only aliases have one, so the index is small.
+      s.execute("CREATE INDEX IF NOT EXISTS events_previous_id ON events (previous_id) WHERE previous_id IS NOT NULL");
       s.execute("CREATE TABLE IF NOT EXISTS quarantine (" + columns(Schema.QUARANTINE) + ", " + WRITTEN_XID + ")");
       s.execute("CREATE INDEX IF NOT EXISTS quarantine_written_xid ON quarantine (written_xid)");
       s.execute("CREATE UNIQUE INDEX IF NOT EXISTS quarantine_id ON quarantine (id)");

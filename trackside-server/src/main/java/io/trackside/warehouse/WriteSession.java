@@ -259,7 +259,7 @@ final class WriteSession implements AutoCloseable {
    * An event the columns cannot hold (say a timestamp in the year 300000, beyond 64-bit
    * microseconds). Retrying would fail the same way forever and hold up every event behind it.
    */
-  private static QuarantinedRecord unstorable(LoggedEvent logged, RuntimeException e) {
+  static QuarantinedRecord unstorable(LoggedEvent logged, RuntimeException e) {
     Event event = logged.event();
     log.warn("Event {} at log position {}/{} cannot be stored ({}); quarantined", event.messageId(),
         logged.logPartition(), logged.logOffset(), e.toString());

@@ -8,17 +8,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.duckdb.DuckDBConnection;
 
-/** Ad-hoc SQL against a running warehouse, for assertions on tables and views. */
+/** Ad-hoc SQL against a running warehouse (DuckDB or PostgreSQL), for assertions on tables and views. */
 public final class Sql {
 
   private Sql() {
   }
 
-  public static List<Map<String, Object>> rows(DuckDbWarehouse warehouse, String sql, Object... params)
+  public static List<Map<String, Object>> rows(Warehouse warehouse, String sql, Object... params)
       throws SQLException {
-    try (DuckDBConnection conn = warehouse.duplicateConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
+    try (java.sql.Connection conn = warehouse.newConnection(); PreparedStatement ps = conn.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);
       }
@@ -39,7 +38,7 @@ public final class Sql {
   }
 
   /** The single value of a one-row, one-column query. */
-  public static Object value(DuckDbWarehouse warehouse, String sql, Object... params) throws SQLException {
+  public static Object value(Warehouse warehouse, String sql, Object... params) throws SQLException {
     List<Map<String, Object>> rows = rows(warehouse, sql, params);
     if (rows.size() != 1 || rows.get(0).size() != 1) {
       throw new AssertionError(sql + " gave " + rows);
@@ -47,7 +46,7 @@ public final class Sql {
     return rows.get(0).values().iterator().next();
   }
 
-  public static long count(DuckDbWarehouse warehouse, String sql, Object... params) throws SQLException {
+  public static long count(Warehouse warehouse, String sql, Object... params) throws SQLException {
     return ((Number) value(warehouse, sql, params)).longValue();
   }
 }
