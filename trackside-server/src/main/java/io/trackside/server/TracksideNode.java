@@ -150,21 +150,14 @@ final class TracksideNode {
         processing.start();
       }
     } catch (StartupException | RuntimeException | java.sql.SQLException e) {
-      if (processing != null) {
-        processing.close();
-      }
-      forwarding.close();
-      if (pipeline != null) {
-        pipeline.close();
-      }
-      if (stores != null) {
-        stores.close();
-      }
-      log.close();
+      closeQuietly(processing, forwarding, pipeline, stores, log);
       if (e instanceof java.sql.SQLException) {
         throw new StartupException("cannot lease log partitions in PostgreSQL: " + e.getMessage(), e);
       }
-      throw e;
+      if (e instanceof StartupException startup) {
+        throw startup;
+      }
+      throw (RuntimeException) e;
     }
     forwarding.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
@@ -186,6 +179,22 @@ final class TracksideNode {
           + e.getMessage() + (bind ? " — is the port taken? Choose another with --port N" : ""), e);
     }
     return node;
+  }
+
+  /** After a failed start: closes what was opened, in reverse order. */
+  private static void closeQuietly(Processing processing, Forwarding forwarding, PipelineSetup pipeline,
+                                   WarehouseSetup stores, EventLog log) {
+    if (processing != null) {
+      processing.close();
+    }
+    forwarding.close();
+    if (pipeline != null) {
+      pipeline.close();
+    }
+    if (stores != null) {
+      stores.close();
+    }
+    log.close();
   }
 
   private static PipelineSetup openPipeline(Config config, io.trackside.warehouse.Warehouse warehouse,

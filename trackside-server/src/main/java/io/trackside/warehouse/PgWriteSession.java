@@ -97,6 +97,16 @@ final class PgWriteSession implements AutoCloseable {
     }
   }
 
+  /**
+   * First in the transaction, before anything is written or forwarded: a node that lost the lease
+   * of these partitions fails here and keeps nothing (see {@link WriteFence}).
+   */
+  void checkFence(WriteFence fence) throws SQLException {
+    if (fence != null) {
+      fence.check(conn);
+    }
+  }
+
   /** How many ids are suppressed; the table only grows, so a change in count means new ids. */
   long suppressionCount() throws SQLException {
     try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM suppressions")) {

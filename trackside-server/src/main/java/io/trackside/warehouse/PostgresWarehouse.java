@@ -201,6 +201,7 @@ public final class PostgresWarehouse implements Warehouse {
     try {
       ensurePartitions(session, batch.events());
       session.begin();
+      session.checkFence(batch.fence());
       refreshSuppressions(session);
       SuppressedFilter filtered = SuppressedFilter.apply(suppressions, batch.events(), batch.quarantined());
       reservation = dedupe.reserve(filtered.events());
