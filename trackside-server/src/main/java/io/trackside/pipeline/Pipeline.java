@@ -23,6 +23,14 @@ public final class Pipeline {
   @FunctionalInterface
   public interface Factory {
     Pipeline create(int worker);
+
+    /**
+     * A warehouse writer is about to create its pipelines: state restored from the warehouse at
+     * start-up (session numbers) is read again, because a writer that starts later — on
+     * partitions this node took over from another — must continue what the other node stored.
+     */
+    default void writerStarting() {
+    }
   }
 
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);

@@ -34,6 +34,7 @@ public final class StandardPipeline implements Pipeline.Factory {
   private final ActiveTrackingPlan trackingPlan;
   private final DailySalts salts;
   private final Suppressions suppressions;
+  private final java.util.concurrent.atomic.AtomicInteger writersStarted = new java.util.concurrent.atomic.AtomicInteger();
   private final Warehouse warehouse;
   private final SessionCounts sessionCounts = new SessionCounts(SESSION_COUNTS_PER_GENERATION);
   /** Shared by every worker's pipeline; null when user-agent enrichment is off. */
@@ -139,6 +140,14 @@ public final class StandardPipeline implements Pipeline.Factory {
       return sessions;
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read recent sessions from the warehouse: " + e.getMessage(), e);
+    }
+  }
+
+  /** The first writer finds the counts the constructor restored; every later one reads them again. */
+  @Override
+  public void writerStarting() {
+    if (writersStarted.getAndIncrement() > 0 && warehouse != null) {
+      restoreSessionCounts(); // keeps the higher of what is known and what the warehouse says
     }
   }
 

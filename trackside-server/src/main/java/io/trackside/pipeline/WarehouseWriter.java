@@ -175,6 +175,7 @@ public final class WarehouseWriter implements AutoCloseable {
     if (running || !threads.isEmpty()) {
       throw new IllegalStateException("already started");
     }
+    pipelines.writerStarting();
     Map<Integer, Long> stored;
     try {
       stored = warehouse.positions(GROUP);

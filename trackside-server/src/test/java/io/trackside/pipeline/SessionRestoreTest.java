@@ -54,6 +54,28 @@ class SessionRestoreTest {
   }
 
   @Test
+  void aWriterStartedOnPartitionsTakenOverContinuesTheSessionNumbersAnotherNodeStored() throws Exception {
+    warehouse = DuckDbWarehouse.open(dir.resolve("warehouse.duckdb"), new SimpleMeterRegistry());
+    DailySalts salts = DailySalts.open(dir.resolve("salts"), ZoneOffset.UTC, clock);
+    StandardPipeline nodeB = new StandardPipeline(PipelineConfig.defaults(), new StepTimings(new SimpleMeterRegistry()),
+        ActiveTrackingPlan.none(), salts, warehouse);
+    nodeB.writerStarting(); // node B's first writer, on its own partitions
+    StandardPipeline nodeA = new StandardPipeline(PipelineConfig.defaults(), new StepTimings(new SimpleMeterRegistry()),
+        ActiveTrackingPlan.none(), salts, warehouse);
+    nodeA.writerStarting();
+    pipeline = nodeA.create(0);
+    process(page("v-moved", "https://shop.example/", at("07:00")), at("07:00"));
+    assertThat(process(page("v-moved", "https://shop.example/", at("08:00")), at("08:00")).sessionNumber).isEqualTo(2);
+    process(page("v-other", "https://shop.example/", at("11:00")), at("11:00")); // v-moved's sessions are over
+
+    nodeB.writerStarting(); // node A died; B's new writer takes its partitions
+    pipeline = nodeB.create(0);
+    EnrichedEvent third = process(page("v-moved", "https://shop.example/", at("12:00")), at("12:00"));
+    assertThat(third.sessionNumber).as("numbered after the two node A stored").isEqualTo(3);
+    warehouse.close();
+  }
+
+  @Test
   void aRestartContinuesLiveSessionsNumbersAndCookielessIds() throws Exception {
     start();
     EnrichedEvent old1 = process(page("v-old", "https://shop.example/", at("07:00")), at("07:00"));
