@@ -178,6 +178,9 @@ public final class WarehouseWriter implements AutoCloseable {
     pipelines.writerStarting();
     Map<Integer, Long> stored;
     try {
+      if (config.partitions() != null) {
+        warehouse.writingPartitions(config.partitions());
+      }
       stored = warehouse.positions(GROUP);
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the warehouse's log positions: " + e.getMessage(), e);

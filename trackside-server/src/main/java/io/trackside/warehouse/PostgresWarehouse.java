@@ -160,6 +160,48 @@ public final class PostgresWarehouse implements Warehouse {
         name, n, dedupe.capacity(), (System.nanoTime() - started) / 1_000_000);
   }
 
+  /** How far back a writer taking partitions over looks for ids the previous owner stored. */
+  static final java.time.Duration TAKEOVER_LOOK_BACK = java.time.Duration.ofDays(1);
+
+  @Override
+  public void writingPartitions(Set<Integer> partitions) throws SQLException {
+    if (partitions.isEmpty()) {
+      return;
+    }
+    long started = System.nanoTime();
+    long[] hashes = new long[Math.min(dedupe.capacity(), 1 << 16)];
+    int n = 0;
+    try (Connection conn = DriverManager.getConnection(url)) {
+      conn.setAutoCommit(false); // a cursor (fetch size) needs a transaction
+      try (PreparedStatement ps = conn.prepareStatement("SELECT source, message_id FROM events"
+          + " WHERE log_partition = ANY(?) AND message_id IS NOT NULL"
+          + " AND received_at >= (now() AT TIME ZONE 'UTC') - make_interval(secs => ?)"
+          + " ORDER BY received_at DESC LIMIT ?")) {
+        ps.setFetchSize(10_000);
+        ps.setArray(1, conn.createArrayOf("integer", partitions.toArray()));
+        ps.setLong(2, TAKEOVER_LOOK_BACK.toSeconds());
+        ps.setInt(3, dedupe.capacity());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (n == hashes.length) {
+              hashes = Arrays.copyOf(hashes, Math.min(dedupe.capacity(), hashes.length * 2));
+            }
+            hashes[n++] = RecentIds.hash(rs.getString(1), rs.getString(2));
+          }
+        }
+      }
+      conn.rollback();
+    }
+    for (int i = 0, j = n - 1; i < j; i++, j--) { // oldest first, so the oldest are evicted first
+      long h = hashes[i];
+      hashes[i] = hashes[j];
+      hashes[j] = h;
+    }
+    dedupe.addStored(hashes, n);
+    log.info("Warehouse {}: {} ids of partitions {} added to the dedupe window in {} ms", name, n, partitions,
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
   private void loadSuppressions() throws SQLException {
     PgWriteSession session = session();
     try {

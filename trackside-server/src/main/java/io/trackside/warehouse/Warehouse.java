@@ -109,6 +109,15 @@ public interface Warehouse extends AutoCloseable {
    */
   void sessionCounts(Duration lookBack, int limit, BiConsumer<String, Integer> sink) throws SQLException;
 
+  /**
+   * A writer is starting on these log partitions, which another node may have written until now:
+   * a warehouse shared by several nodes learns the ids stored for them lately, so that a client's
+   * retry of an event the other node stored is still recognised as one. A warehouse with a single
+   * writer has nothing to learn.
+   */
+  default void writingPartitions(java.util.Set<Integer> partitions) throws SQLException {
+  }
+
   /** The committed log positions (next offset to read, per partition) of a consumer. */
   Map<Integer, Long> positions(String consumer) throws SQLException;
 

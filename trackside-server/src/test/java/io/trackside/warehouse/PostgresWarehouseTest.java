@@ -63,6 +63,21 @@ class PostgresWarehouseTest extends WarehouseContract {
   }
 
   @Test
+  void aNodeTakingPartitionsOverRecognisesRetriesOfWhatThePreviousOwnerStored() throws SQLException {
+    long now = System.currentTimeMillis();
+    try (Warehouse taker = fixture.open(new SimpleMeterRegistry(), 100)) { // opened before the other node wrote
+      warehouse.write(batch(List.of(logged(received("web", TestEvents.track("m-2", "a"), now), 2, 0),
+          logged(received("web", TestEvents.track("m-3", "b"), now), 3, 0)), Map.of(2, 1L, 3, 1L)));
+      taker.writingPartitions(java.util.Set.of(2));
+      WriteResult retry = taker.write(batch(List.of(logged(received("web", TestEvents.track("m-2", "a"), now), 2, 1)),
+          Map.of(2, 2L)));
+      assertThat(retry.duplicates()).as("the retry of m-2 on the partition taken over").isEqualTo(1);
+      assertThat(retry.written()).isZero();
+    }
+    assertThat(warehouse.countEvents()).isEqualTo(2);
+  }
+
+  @Test
   void aNulInATextIsQuarantinedAsUnstorableAndTheRestOfTheBatchIsWritten() throws SQLException {
     Event good = logged("m-ok", 0, 0).event();
     Event withNul = new Event("web", "m-nul", "track", "bad\u0000name", null, null, "a", null, null,
