@@ -10,11 +10,17 @@ import io.trackside.log.EventLog;
 import io.trackside.log.KafkaEventLog;
 import io.trackside.log.KafkaLogConfig;
 import io.trackside.pipeline.EnrichedLogForwarder;
+import io.trackside.warehouse.PostgresWarehouse;
 import io.trackside.warehouse.Suppressions;
 import io.trackside.warehouse.Warehouse;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Forwarding to destinations, when any is configured: the enriched log the warehouse writers
@@ -32,24 +38,28 @@ import java.time.Duration;
  * With no destination configured nothing of this exists and the writers append nothing.
  */
 final class Forwarding implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Forwarding.class);
   static final String ENRICHED_TOPIC_SUFFIX = "-enriched";
 
   private final EventLog enriched;
   private final DeadLetterStore deadLetters;
   private final DeliveryService delivery;
   private final EnrichedLogForwarder forwarder;
+  /** On PostgreSQL: follows other nodes' erasures, which this node may not write after. */
+  private final ScheduledExecutorService erasures;
 
   private Forwarding(EventLog enriched, DeadLetterStore deadLetters, DeliveryService delivery,
-                     EnrichedLogForwarder forwarder) {
+                     EnrichedLogForwarder forwarder, ScheduledExecutorService erasures) {
     this.enriched = enriched;
     this.deadLetters = deadLetters;
     this.delivery = delivery;
     this.forwarder = forwarder;
+    this.erasures = erasures;
   }
 
   /** Nothing to forward: no destination, or a node that neither processes nor delivers. */
   static Forwarding none() {
-    return new Forwarding(null, null, null, null);
+    return new Forwarding(null, null, null, null, null);
   }
 
   /** The enriched log keeps the raw log's partitions and age, but a dead destination never holds its size. */
@@ -97,7 +107,24 @@ final class Forwarding implements AutoCloseable {
               config.dataDir().resolve("destinations"), registry, isErased);
         }
       }
-      return new Forwarding(enriched, deadLetters, delivery, forwarder);
+      ScheduledExecutorService erasures = null;
+      if (delivery != null && warehouse instanceof PostgresWarehouse pg) {
+        // A person erased through any node: their events still in the enriched log stop going out
+        // from this node within seconds, even if it writes nothing to the warehouse meanwhile.
+        erasures = Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "destination-erasures");
+          t.setDaemon(true);
+          return t;
+        });
+        erasures.scheduleWithFixedDelay(() -> {
+          try {
+            pg.catchUpSuppressions();
+          } catch (Exception e) {
+            LOG.debug("Cannot read the erasures from PostgreSQL now: {}", e.toString());
+          }
+        }, 2, 2, TimeUnit.SECONDS);
+      }
+      return new Forwarding(enriched, deadLetters, delivery, forwarder, erasures);
     } catch (Exception | Error e) {
       if (deadLetters != null) {
         deadLetters.close();
@@ -131,6 +158,9 @@ final class Forwarding implements AutoCloseable {
   /** After the writer has stopped: deliveries finish their requests in flight, then the log closes. */
   @Override
   public void close() {
+    if (erasures != null) {
+      erasures.shutdownNow();
+    }
     if (delivery != null) {
       delivery.stop(Duration.ofSeconds(10));
       deadLetters.close();
