@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 7's proof: three Trackside processes on one Kafka topic and one PostgreSQL — A collects
- * and delivers (without processing), B collects and processes (without delivering), C processes,
+ * and delivers (without processing), B collects, processes and serves a dashboard (without
+ * delivering, so its destinations API says so), C processes,
  * delivers and serves the dashboard. Load goes through both collectors; C is killed with SIGKILL
  * mid-run, B takes over its log partitions and A its enriched partitions. Without restarting C,
  * every acknowledged event is in PostgreSQL exactly once, in the enriched topic exactly once (the
@@ -90,7 +91,7 @@ class MultiNodeIT {
     int portB = TestNode.freePort();
     int portC = TestNode.freePort();
     Process a = start("a", portA, "collect,deliver");
-    Process b = start("b", portB, "collect,process");
+    Process b = start("b", portB, "collect,process,dashboard");
     Process c = start("c", portC, "process,deliver,dashboard");
     List<Process> all = new ArrayList<>(List.of(a, b, c));
     try {
@@ -139,6 +140,12 @@ class MultiNodeIT {
           + " WHERE grp = 'deliver:hook' AND owner LIKE '127.0.0.1:" + portA + ":%'") == 6);
       until("every acknowledged event delivered", () -> acked.stream().allMatch(id ->
           delivered.containsKey(io.trackside.destination.EnrichedLogRecords.eventId("default", id))));
+
+      HttpResponse<String> notHere = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portB
+          + "/api/destinations")).header("Authorization", "Bearer " + TestNode.ADMIN_TOKEN).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(notHere.statusCode()).as("a dashboard on a node that does not deliver").isEqualTo(503);
+      assertThat(notHere.body()).contains("not_delivering");
 
       assertThat(count(db, "SELECT count(*) FROM events")).as("no event stored twice").isEqualTo(acked.size());
       assertThat(count(db, "SELECT count(DISTINCT message_id) FROM events")).isEqualTo(acked.size());
