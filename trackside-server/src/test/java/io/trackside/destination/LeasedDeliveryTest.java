@@ -231,6 +231,31 @@ class LeasedDeliveryTest {
   }
 
   @Test
+  void deadLettersOfEveryNodeAreReplayedThroughAnyOfThem() throws Exception {
+    Node a = node("node-a");
+    Node b = node("node-b");
+    awaitShared(a, b);
+    hook.behaviour = (n, batch) -> WebhookStandIn.Reply.status(400); // refused: dead letters on both nodes
+    List<String> refused = append(60);
+    await("60 dead letters in PostgreSQL", Duration.ofSeconds(30), () -> {
+      try {
+        return ((Map<?, ?>) b.state().get("deadLettersPending")).values().stream()
+            .mapToLong(v -> ((Number) v).longValue()).sum() == 60;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    assertThat(hook.deliveries).isEmpty();
+
+    hook.behaviour = (n, batch) -> WebhookStandIn.Reply.ok(); // the cause is fixed
+    Map<String, Object> job = b.service.replay("hook", null, null);
+    await("the replay through B sends A's dead letters too", Duration.ofSeconds(30),
+        () -> "done".equals(b.service.replayStatus("hook", (String) job.get("id")).orElseThrow().get("state")));
+    assertThat(hook.deliveries.keySet()).containsExactlyInAnyOrderElementsOf(refused);
+    assertThat(((Map<?, ?>) a.state().get("deadLettersPending"))).isEmpty();
+  }
+
+  @Test
   void aPauseThroughOneNodeHoldsEveryNodeAndSurvivesARestart() throws Exception {
     Node a = node("node-a");
     Node b = node("node-b");
