@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trackside.log.EventLog;
 import io.trackside.log.LogConsumer;
+import io.trackside.log.LogUnavailableException;
 import io.trackside.log.StoredRecord;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -49,7 +50,7 @@ final class Delivery {
   private final Object stopSignal = new Object();
   private final int pollSize;
   /** The reader of the partitions this node delivers now; null while it delivers none. */
-  private Reader reader;
+  private volatile Reader reader;
   private volatile boolean stopped;
   private volatile boolean failed;
 
@@ -156,8 +157,9 @@ final class Delivery {
   }
 
   /** The partitions this node delivers now. */
-  synchronized Set<Integer> partitions() {
-    return reader == null ? Set.of() : reader.partitions;
+  Set<Integer> partitions() {
+    Reader r = reader;
+    return r == null ? Set.of() : r.partitions;
   }
 
   /** Lets requests in flight finish (up to the timeout); unsettled events stay in the log for the next start. */
@@ -248,8 +250,8 @@ final class Delivery {
         }
         dead.forEach(d -> metrics.deadLettered(d.reason()));
         Map<Integer, Long> settledUpTo = settledPrefix(items);
-        if (!settledUpTo.isEmpty()) {
-          consumer.commit(settledUpTo);
+        if (!settledUpTo.isEmpty() && !commitUntilDone(consumer, settledUpTo, me)) {
+          return;
         }
         if (!allSettled(items)) {
           // Stopping with events unsettled: re-read them from the log on the next start.
@@ -325,6 +327,33 @@ final class Delivery {
         metrics.failedAttempt("storing dead letters failed: " + e.getMessage());
         log.error("Destination {}: storing {} dead letters failed ({}); retrying in {} ms", config.id(),
             dead.size(), e.getMessage(), backoff);
+        synchronized (stopSignal) {
+          if (!me.running) {
+            return false;
+          }
+          TimeUnit.MILLISECONDS.timedWait(stopSignal, backoff);
+        }
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+
+  /**
+   * Commits, retrying while the log refuses (a Kafka outage): what was settled is not sent again
+   * unless this stops first, and the delivery carries on once the brokers are back. Returns false
+   * when stopping (the next reader sends the uncommitted events again).
+   */
+  private boolean commitUntilDone(LogConsumer consumer, Map<Integer, Long> offsets, Reader me)
+      throws InterruptedException {
+    long backoff = 500;
+    while (true) {
+      try {
+        consumer.commit(offsets);
+        return true;
+      } catch (LogUnavailableException e) {
+        metrics.failedAttempt("committing the position failed: " + e.getMessage());
+        log.warn("Destination {}: committing its position failed ({}); retrying in {} ms", config.id(),
+            e.getMessage(), backoff);
         synchronized (stopSignal) {
           if (!me.running) {
             return false;

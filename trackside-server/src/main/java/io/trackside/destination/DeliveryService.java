@@ -40,6 +40,7 @@ public final class DeliveryService implements AutoCloseable {
   private final Leasing leasing;
   private final MeterRegistry registry;
   private final List<PartitionLeases> leases = new ArrayList<>();
+  private final List<LeasedDelivery> listeners = new ArrayList<>();
   private ScheduledExecutorService pausePoller;
 
   /**
@@ -106,8 +107,10 @@ public final class DeliveryService implements AutoCloseable {
       if (leasing == null) {
         d.start();
       } else {
+        LeasedDelivery listener = new LeasedDelivery(d);
         PartitionLeases lease = new PartitionLeases(LeasedDelivery.group(d.config().id()), leasing.nodeId(),
-            enriched.partitions(), leasing.connector(), new LeasedDelivery(d), registry, leasing.config());
+            enriched.partitions(), leasing.connector(), listener, registry, leasing.config());
+        listeners.add(listener);
         lease.start();
         leases.add(lease);
       }
@@ -219,6 +222,7 @@ public final class DeliveryService implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    listeners.forEach(LeasedDelivery::close);
     http.close();
     if (pause.store() instanceof PostgresPauses pg) {
       pg.close();

@@ -68,6 +68,10 @@ class LeasedDeliveryTest {
     boolean closed;
 
     Node(String id) throws Exception {
+      this(id, "1s");
+    }
+
+    Node(String id, String requestTimeout) throws Exception {
       this.id = id;
       enriched = KafkaEventLog.open(topic, new SimpleMeterRegistry(), "test.enriched");
       deadLetters = new DeadLetterStore(warehouse.newConnection());
@@ -78,8 +82,8 @@ class LeasedDeliveryTest {
             secret: s3cret
             linger: 20ms
             max-events: 25
-            timeout: 1s
-          """.formatted(hook.url())));
+            timeout: %s
+          """.formatted(hook.url(), requestTimeout)));
       service = DeliveryService.leased(configs, enriched, deadLetters,
           new DeliveryService.Leasing(id, this::connect, FAST), new SimpleMeterRegistry(), e -> false);
       service.start();
@@ -228,6 +232,44 @@ class LeasedDeliveryTest {
     assertThat(hook.badSignatures.get()).isZero();
     System.out.printf("LeasedDeliveryTest: %d events over two nodes, %d delivered twice%n", sent.size(),
         hook.duplicates());
+  }
+
+  @Test
+  void aKafkaOutageWhileABatchIsInFlightHoldsTheCommitBackAndDeliveryCarriesOnAfter() throws Exception {
+    Node a = new Node("node-a", "60s");
+    nodes.add(a);
+    await("A owns every partition", Duration.ofSeconds(20), () -> {
+      try {
+        return a.partitions().size() == 4;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    java.util.concurrent.CountDownLatch brokerDown = new java.util.concurrent.CountDownLatch(1);
+    hook.behaviour = (n, batch) -> {
+      try {
+        brokerDown.await(60, java.util.concurrent.TimeUnit.SECONDS); // the answer comes once Kafka is gone
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return WebhookStandIn.Reply.ok();
+    };
+    Set<String> sent = new HashSet<>(append(40));
+    await("a request in flight", Duration.ofSeconds(20), () -> hook.requests.get() > 0);
+    broker.stop();
+    try {
+      brokerDown.countDown();
+      await("the batch in flight answered", Duration.ofSeconds(20), () -> !hook.deliveries.isEmpty());
+      Thread.sleep(13_000); // longer than a commit waits (10 s): it fails, and is tried again
+    } finally {
+      broker.startAgain();
+    }
+    await("the writer sees Kafka again", Duration.ofSeconds(60), () -> writer.problem() == null);
+    sent.addAll(append(40));
+    await("delivery carried on after the outage", Duration.ofSeconds(60),
+        () -> hook.deliveries.keySet().containsAll(sent));
+    assertThat(a.state().get("state")).isEqualTo("ok");
+    assertThat(hook.duplicates()).as("the settled batch was committed late, not sent again").isZero();
   }
 
   @Test
