@@ -134,6 +134,8 @@ final class TracksideNode {
     try {
       if (process || dashboard || deliver) {
         stores = WarehouseSetup.open(config, registry); // deliver: the dead letters and the erasures
+      }
+      if (process || dashboard) {
         // The dashboard needs the pipeline too: a quarantine replay runs events through it again.
         pipeline = openPipeline(config, stores.warehouse(), registry, trackingPlan);
       }
