@@ -23,10 +23,21 @@ import java.util.Map;
 public final class DestinationsApi implements ApiRoutes {
 
   private final DeliveryService delivery;
+  private final String notDelivering;
 
   /** @param delivery null when no destination is configured */
   public DestinationsApi(DeliveryService delivery) {
+    this(delivery, null);
+  }
+
+  /**
+   * @param delivery      null when no destination is configured or this node does not deliver
+   * @param notDelivering why destinations are configured but this node does not deliver (its
+   *                      API then answers 503 rather than "no such destination"), or null
+   */
+  public DestinationsApi(DeliveryService delivery, String notDelivering) {
     this.delivery = delivery;
+    this.notDelivering = delivery == null ? notDelivering : null;
   }
 
   @Override
@@ -42,6 +53,10 @@ public final class DestinationsApi implements ApiRoutes {
   }
 
   private void list(RoutingContext ctx) {
+    if (notDelivering != null) {
+      HttpErrors.send(ctx, 503, "not_delivering", notDelivering);
+      return;
+    }
     try {
       JsonAnswers.send(ctx, 200, Map.of("destinations", delivery == null ? List.of() : delivery.describe()));
     } catch (SQLException e) {
@@ -65,12 +80,15 @@ public final class DestinationsApi implements ApiRoutes {
       return;
     }
     String id = ctx.pathParam("id");
-    if (pause) {
-      delivery.pause(id);
-    } else {
-      delivery.resume(id);
-    }
-    ctx.vertx().executeBlocking(() -> delivery.describe(id).orElseThrow(), false)
+    // Blocking: on several nodes the pause is a row in PostgreSQL that every node reads.
+    ctx.vertx().executeBlocking(() -> {
+          if (pause) {
+            delivery.pause(id);
+          } else {
+            delivery.resume(id);
+          }
+          return delivery.describe(id).orElseThrow();
+        }, false)
         .onSuccess(state -> JsonAnswers.send(ctx, 200, state))
         .onFailure(e -> HttpErrors.send(ctx, 503, "warehouse_unavailable", e.getMessage()));
   }
@@ -146,6 +164,10 @@ public final class DestinationsApi implements ApiRoutes {
 
   private boolean known(RoutingContext ctx) {
     String id = ctx.pathParam("id");
+    if (notDelivering != null) {
+      HttpErrors.send(ctx, 503, "not_delivering", notDelivering);
+      return false;
+    }
     if (delivery == null || !delivery.exists(id)) {
       HttpErrors.send(ctx, 404, "no_such_destination", "no destination '" + id + "' is configured (see the"
           + " destinations list in the config file)");

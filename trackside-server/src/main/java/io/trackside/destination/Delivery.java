@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.trackside.log.EventLog;
 import io.trackside.log.LogConsumer;
+import io.trackside.log.LogUnavailableException;
 import io.trackside.log.StoredRecord;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -11,10 +12,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * {@link BatchSender} settle it, stores the dead letters, then commits the position up to the
  * first unsettled event of each partition. A crash or stop in between means the uncommitted
  * events are sent again (at-least-once; the stable event id lets platforms drop the repeat).
+ *
+ * <p>On several nodes ({@link LeasedDelivery}) each node reads only the partitions it leases for
+ * this destination, in the same consumer group: the positions are the group's, in the shared
+ * log, so the node that takes a partition over starts where the last one committed.
  */
 final class Delivery {
   private static final Logger log = LoggerFactory.getLogger(Delivery.class);
@@ -41,8 +49,21 @@ final class Delivery {
   private final PauseSwitch pause;
   private final Object stopSignal = new Object();
   private final int pollSize;
-  private Thread thread;
-  private volatile boolean running;
+  /** The reader of the partitions this node delivers now; null while it delivers none. */
+  private volatile Reader reader;
+  private volatile boolean stopped;
+  private volatile boolean failed;
+
+  /** One run of reading some partitions: a lease change stops it and starts another on the new set. */
+  private static final class Reader {
+    final Set<Integer> partitions;
+    volatile boolean running = true;
+    Thread thread;
+
+    Reader(Set<Integer> partitions) {
+      this.partitions = partitions;
+    }
+  }
 
   Delivery(DestinationConfig config, Destination destination, EventLog enriched, DeadLetterStore deadLetters,
            HttpSender http, MeterRegistry registry, Predicate<DeliveryEvent> erased, PauseSwitch pause) {
@@ -102,40 +123,79 @@ final class Delivery {
     return breaker;
   }
 
-  synchronized void start() {
-    running = true;
-    List<Integer> all = IntStream.range(0, enriched.partitions()).boxed().toList();
-    LogConsumer consumer = enriched.consumer(group(), all);
-    // Positioned before start() returns, so "from now on" means from the start, not from whenever the thread runs.
-    startAtEndIfNew(consumer, all);
-    thread = new Thread(() -> run(consumer), "destination-" + config.id());
-    thread.setDaemon(true);
-    thread.start();
+  /** Reads every partition: the only deliverer of this destination. */
+  void start() {
+    read(IntStream.range(0, enriched.partitions()).boxed().collect(Collectors.toSet()));
+  }
+
+  /**
+   * Reads exactly these partitions from now on (their leases moved): the current reader lets its
+   * requests in flight finish and commits what they settled, then a new one starts from the
+   * committed positions. Empty: this node delivers none of them.
+   */
+  synchronized void read(Set<Integer> partitions) {
+    stopReader(Duration.ofSeconds(10));
+    if (stopped || partitions.isEmpty()) {
+      return;
+    }
+    Reader next = new Reader(Set.copyOf(partitions));
+    List<Integer> sorted = new ArrayList<>(new TreeSet<>(partitions));
+    LogConsumer consumer = enriched.consumer(group(), sorted);
+    try {
+      // Positioned before this returns, so "from now on" means from the start, not from whenever the thread runs.
+      startAtEndIfNew(consumer, sorted);
+    } catch (RuntimeException e) {
+      consumer.close();
+      failed = true; // shows as stopped until the next change of partitions or restart
+      throw e;
+    }
+    failed = false;
+    next.thread = new Thread(() -> run(consumer, next), "destination-" + config.id());
+    next.thread.setDaemon(true);
+    reader = next;
+    next.thread.start();
+  }
+
+  /** The partitions this node delivers now. */
+  Set<Integer> partitions() {
+    Reader r = reader;
+    return r == null ? Set.of() : r.partitions;
   }
 
   /** Lets requests in flight finish (up to the timeout); unsettled events stay in the log for the next start. */
   void stop(Duration timeout) {
-    running = false;
+    stopped = true;
+    synchronized (this) {
+      stopReader(timeout);
+    }
+    senders.shutdownNow();
+  }
+
+  private void stopReader(Duration timeout) {
+    Reader r = reader;
+    if (r == null) {
+      return;
+    }
+    reader = null;
+    r.running = false;
     synchronized (stopSignal) {
       stopSignal.notifyAll();
     }
     breaker.wake();
     pause.wake();
-    Thread t;
-    synchronized (this) {
-      t = thread;
+    try {
+      r.thread.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    if (t != null) {
+    if (r.thread.isAlive()) {
+      r.thread.interrupt();
       try {
-        t.join(timeout.toMillis());
+        r.thread.join(1000); // the next reader must not overlap with this one's commits
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      if (t.isAlive()) {
-        t.interrupt();
-      }
     }
-    senders.shutdownNow();
   }
 
   long lag() {
@@ -148,8 +208,11 @@ final class Delivery {
 
   /** ok, paused, retrying, circuit_open or stopped: one word for the API. */
   String state() {
-    if (!running) {
+    if (stopped || failed) {
       return "stopped";
+    }
+    if (partitions().isEmpty()) {
+      return "standby"; // other nodes deliver its partitions now
     }
     if (pause.paused(config.id())) {
       return "paused";
@@ -160,18 +223,18 @@ final class Delivery {
     return metrics.retrying.get() > 0 ? "retrying" : "ok";
   }
 
-  private void run(LogConsumer opened) {
+  private void run(LogConsumer opened, Reader me) {
     try (LogConsumer consumer = opened) {
-      while (running) {
+      while (me.running) {
         if (pause.paused(config.id())) {
-          pause.awaitResume(config.id(), () -> !running);
+          pause.awaitResume(config.id(), () -> !me.running);
           continue;
         }
         List<StoredRecord> records = consumer.poll(pollSize, Duration.ofMillis(200));
         if (records.isEmpty()) {
           continue;
         }
-        records = lingerForMore(consumer, records);
+        records = lingerForMore(consumer, records, me);
         if (pause.paused(config.id())) {
           // Paused while this poll was waiting: these events wait in the log like the rest.
           rewindTo(consumer, records);
@@ -181,14 +244,14 @@ final class Delivery {
         for (StoredRecord r : records) {
           items.add(new DeliveryItem(r.partition(), r.offset(), r.value()));
         }
-        List<DeadLetter> dead = sender.settle(items, () -> !running);
-        if (!storeUntilDone(dead)) {
+        List<DeadLetter> dead = sender.settle(items, () -> !me.running);
+        if (!storeUntilDone(dead, me)) {
           return;
         }
         dead.forEach(d -> metrics.deadLettered(d.reason()));
         Map<Integer, Long> settledUpTo = settledPrefix(items);
-        if (!settledUpTo.isEmpty()) {
-          consumer.commit(settledUpTo);
+        if (!settledUpTo.isEmpty() && !commitUntilDone(consumer, settledUpTo, me)) {
+          return;
         }
         if (!allSettled(items)) {
           // Stopping with events unsettled: re-read them from the log on the next start.
@@ -203,7 +266,7 @@ final class Delivery {
       metrics.lastError = "delivery stopped: " + e;
       log.error("Destination {} stopped: {}. Its events are safe in the log; restart Trackside.", config.id(),
           e.toString(), e);
-      running = false;
+      failed = true;
     }
   }
 
@@ -215,28 +278,35 @@ final class Delivery {
     first.forEach(consumer::seek);
   }
 
-  /** A new destination starts with the events that arrive from now on, not with the log's whole history. */
+  /**
+   * A new destination starts with the events that arrive from now on, not with the log's whole
+   * history. Decided per partition: with leases, each node takes its partitions at its own time.
+   */
   private void startAtEndIfNew(LogConsumer consumer, List<Integer> partitions) {
-    if (enriched.hasCommitted(group())) {
-      return;
-    }
     Map<Integer, Long> ends = new HashMap<>();
     for (int p : partitions) {
+      if (enriched.hasCommitted(group(), p)) {
+        continue;
+      }
       long end = enriched.endOffset(p);
       ends.put(p, end);
       consumer.seek(p, end);
+    }
+    if (ends.isEmpty()) {
+      return;
     }
     consumer.commit(ends);
     log.info("Destination {} ({}) starts with events arriving from now on", config.id(), destination.type());
   }
 
-  private List<StoredRecord> lingerForMore(LogConsumer consumer, List<StoredRecord> first) throws InterruptedException {
+  private List<StoredRecord> lingerForMore(LogConsumer consumer, List<StoredRecord> first, Reader me)
+      throws InterruptedException {
     if (first.size() >= pollSize || config.linger().isZero()) {
       return first;
     }
     List<StoredRecord> all = new ArrayList<>(first);
     long deadline = System.nanoTime() + config.linger().toNanos();
-    while (running && all.size() < pollSize) {
+    while (me.running && all.size() < pollSize) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         break;
@@ -247,7 +317,7 @@ final class Delivery {
   }
 
   /** Returns false when stopping while the warehouse refuses the dead letters (the batch is then read again). */
-  private boolean storeUntilDone(List<DeadLetter> dead) throws InterruptedException {
+  private boolean storeUntilDone(List<DeadLetter> dead, Reader me) throws InterruptedException {
     long backoff = 500;
     while (true) {
       try {
@@ -258,7 +328,34 @@ final class Delivery {
         log.error("Destination {}: storing {} dead letters failed ({}); retrying in {} ms", config.id(),
             dead.size(), e.getMessage(), backoff);
         synchronized (stopSignal) {
-          if (!running) {
+          if (!me.running) {
+            return false;
+          }
+          TimeUnit.MILLISECONDS.timedWait(stopSignal, backoff);
+        }
+        backoff = Math.min(backoff * 2, 30_000);
+      }
+    }
+  }
+
+  /**
+   * Commits, retrying while the log refuses (a Kafka outage): what was settled is not sent again
+   * unless this stops first, and the delivery carries on once the brokers are back. Returns false
+   * when stopping (the next reader sends the uncommitted events again).
+   */
+  private boolean commitUntilDone(LogConsumer consumer, Map<Integer, Long> offsets, Reader me)
+      throws InterruptedException {
+    long backoff = 500;
+    while (true) {
+      try {
+        consumer.commit(offsets);
+        return true;
+      } catch (LogUnavailableException e) {
+        metrics.failedAttempt("committing the position failed: " + e.getMessage());
+        log.warn("Destination {}: committing its position failed ({}); retrying in {} ms", config.id(),
+            e.getMessage(), backoff);
+        synchronized (stopSignal) {
+          if (!me.running) {
             return false;
           }
           TimeUnit.MILLISECONDS.timedWait(stopSignal, backoff);

@@ -1,35 +1,80 @@
 package io.trackside.destination;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Which destinations are paused. A pause from the API is kept as a file
- * ({@code <data>/destinations/<id>.paused}) so that it survives a restart: an operator who paused
- * Meta because the pixel id is wrong does not want it to resume by itself at the next deploy.
- * The config's {@code paused: true} pauses too, whatever the file says.
+ * Which destinations are paused. A pause from the API is stored ({@link Store}) so that it
+ * survives a restart: an operator who paused Meta because the pixel id is wrong does not want it
+ * to resume by itself at the next deploy. On one node the store is a file per destination
+ * ({@link FilePauses}); on several nodes it is a PostgreSQL table every node polls
+ * ({@link PostgresPauses}), so a pause through any dashboard stops the destination on every node.
+ * The config's {@code paused: true} pauses too, whatever the store says.
  */
 final class PauseSwitch {
-  private final Path dir;
+  private static final Logger log = LoggerFactory.getLogger(PauseSwitch.class);
+
+  /** Where the API's pauses are kept. */
+  interface Store {
+    /** The destinations paused through the API. */
+    Set<String> paused() throws Exception;
+
+    void pause(String id) throws Exception;
+
+    void resume(String id) throws Exception;
+
+    /** Whether other nodes may change it, so that it must be read again now and then. */
+    boolean shared();
+  }
+
+  private final Store store;
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
   private final Set<String> pausedByConfig = ConcurrentHashMap.newKeySet();
+  private volatile String problem;
 
-  PauseSwitch(Path dir) {
-    this.dir = dir;
+  PauseSwitch(Store store) {
+    this.store = store;
   }
 
   void load(String id, boolean pausedInConfig) {
     if (pausedInConfig) {
       pausedByConfig.add(id);
     }
-    if (dir != null && Files.exists(file(id))) {
-      paused.add(id);
+  }
+
+  /** Reads the stored pauses; fails (at start) when the store cannot be read. */
+  synchronized void refresh() throws Exception {
+    Set<String> now = store.paused();
+    boolean resumed = !now.containsAll(paused);
+    paused.retainAll(now);
+    paused.addAll(now);
+    problem = null;
+    if (resumed) {
+      notifyAll();
     }
+  }
+
+  /** As {@link #refresh}, from the poller: a failed read keeps the last known pauses. */
+  void refreshQuietly() {
+    try {
+      refresh();
+    } catch (Exception e) {
+      if (problem == null) {
+        log.warn("Cannot read the destinations' pauses ({}); keeping the last known ones", e.toString());
+      }
+      problem = e.toString();
+    }
+  }
+
+  boolean shared() {
+    return store.shared();
+  }
+
+  Store store() {
+    return store;
   }
 
   boolean paused(String id) {
@@ -41,26 +86,21 @@ final class PauseSwitch {
   }
 
   synchronized void pause(String id) {
-    paused.add(id);
-    if (dir != null) {
-      try {
-        Files.createDirectories(dir);
-        Files.writeString(file(id), "paused through the API at " + java.time.Instant.now() + "\n");
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot record the pause of " + id + " in " + dir, e);
-      }
+    try {
+      store.pause(id);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot record the pause of " + id + ": " + e.getMessage(), e);
     }
+    paused.add(id);
   }
 
   synchronized void resume(String id) {
-    paused.remove(id);
-    if (dir != null) {
-      try {
-        Files.deleteIfExists(file(id));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot remove the pause of " + id + " from " + dir, e);
-      }
+    try {
+      store.resume(id);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot remove the pause of " + id + ": " + e.getMessage(), e);
     }
+    paused.remove(id);
     notifyAll();
   }
 
@@ -72,9 +112,5 @@ final class PauseSwitch {
 
   synchronized void wake() {
     notifyAll();
-  }
-
-  private Path file(String id) {
-    return dir.resolve(id + ".paused");
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -240,6 +241,12 @@ public final class EmbeddedEventLog implements EventLog {
   @Override
   public boolean hasCommitted(String group) {
     return offsets.snapshot().containsKey(group);
+  }
+
+  @Override
+  public boolean hasCommitted(String group, int partition) {
+    partition(partition);
+    return offsets.snapshot().getOrDefault(group, Map.of()).containsKey(partition);
   }
 
   PartitionLog partitionLog(int partition) {

@@ -34,6 +34,14 @@ public interface EventLog extends AutoCloseable {
   /** Whether the group has ever committed a position (a new group may choose where to start). */
   boolean hasCommitted(String group);
 
+  /**
+   * Whether the group has committed a position in this partition: a reader that takes a partition
+   * over tells "never read" (start where the destination started) from "read up to 0".
+   */
+  default boolean hasCommitted(String group, int partition) {
+    return hasCommitted(group);
+  }
+
   /** Total bytes of the log on disk. */
   long sizeBytes();
 

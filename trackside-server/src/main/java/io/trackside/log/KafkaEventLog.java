@@ -85,9 +85,9 @@ public final class KafkaEventLog implements EventLog {
   private volatile boolean closed;
 
   private KafkaEventLog(KafkaLogConfig config, int partitions, Admin admin, KafkaProducer<byte[], byte[]> producer,
-                        MeterRegistry registry) {
+                        MeterRegistry registry, String metricPrefix) {
     this.config = config;
-    this.metrics = new LogMetrics(registry, "trackside.log", sizeBytes, inFlightBytes);
+    this.metrics = new LogMetrics(registry, metricPrefix, sizeBytes, inFlightBytes);
     this.partitions = partitions;
     this.admin = admin;
     this.producer = producer;
@@ -108,15 +108,23 @@ public final class KafkaEventLog implements EventLog {
    * starting a node that can store nothing) when no broker answers within the append timeout.
    */
   public static KafkaEventLog open(KafkaLogConfig config, MeterRegistry registry) {
+    return open(config, registry, "trackside.log");
+  }
+
+  /**
+   * As {@link #open(KafkaLogConfig, MeterRegistry)}, for a second log in the same process (the
+   * enriched log for destinations): its meters are named {@code metricPrefix.*}.
+   */
+  public static KafkaEventLog open(KafkaLogConfig config, MeterRegistry registry, String metricPrefix) {
     Objects.requireNonNull(registry, "registry");
     Admin admin = Admin.create(adminProperties(config));
     KafkaProducer<byte[], byte[]> producer = null;
     try {
       long deadline = System.nanoTime() + config.appendTimeout().toNanos();
       int partitions = ensureTopic(admin, config, deadline);
-      producer = new KafkaProducer<>(producerProperties(config));
+      producer = new KafkaProducer<>(producerProperties(config, metricPrefix));
       warmMetadata(producer, config, deadline);
-      KafkaEventLog eventLog = new KafkaEventLog(config, partitions, admin, producer, registry);
+      KafkaEventLog eventLog = new KafkaEventLog(config, partitions, admin, producer, registry, metricPrefix);
       eventLog.probeOnce();
       eventLog.probe.scheduleWithFixedDelay(eventLog::probeOnce, PROBE_PERIOD_MILLIS, PROBE_PERIOD_MILLIS,
           TimeUnit.MILLISECONDS);
@@ -140,10 +148,11 @@ public final class KafkaEventLog implements EventLog {
     return props;
   }
 
-  private static Properties producerProperties(KafkaLogConfig config) {
+  private static Properties producerProperties(KafkaLogConfig config, String metricPrefix) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-    props.put(ProducerConfig.CLIENT_ID_CONFIG, "trackside-log-producer");
+    // Distinct per log: two producers with one client id clash in the client's JMX metrics.
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, metricPrefix.replace('.', '-') + "-producer");
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     // Durable and in order: every in-sync replica has the record, and retries never duplicate or reorder.
@@ -425,6 +434,12 @@ public final class KafkaEventLog implements EventLog {
   @Override
   public boolean hasCommitted(String group) {
     return !committed(group).isEmpty();
+  }
+
+  @Override
+  public boolean hasCommitted(String group, int partition) {
+    checkPartition(partition);
+    return committed(group).containsKey(partition);
   }
 
   /** The group's committed next-offsets on this topic, by partition. */

@@ -9,7 +9,10 @@ import io.trackside.warehouse.Warehouse;
 import io.trackside.warehouse.LoggedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,6 +29,13 @@ import org.slf4j.LoggerFactory;
  * p goes to enriched partition p. After a crash between this append and the warehouse commit, the
  * writer reads the batch again; events at or below the last raw offset already in enriched
  * partition p are not appended twice.
+ *
+ * <p>Across nodes (a shared Kafka enriched log, partitions leased): another node may have
+ * appended to partition p since this one last wrote it — including a node that appended and died
+ * before its warehouse commit. The node that takes p calls {@link #reacquired} before its writer
+ * starts, and the tail is read again before the next append to p. The lease's takeover waits for
+ * the old owner's fenced write transaction (the append runs inside it), so that read is final
+ * and the same rule holds.
  */
 public final class EnrichedLogForwarder implements Warehouse.BeforeCommit {
   private static final Logger log = LoggerFactory.getLogger(EnrichedLogForwarder.class);
@@ -34,6 +44,8 @@ public final class EnrichedLogForwarder implements Warehouse.BeforeCommit {
   private final EventLog enriched;
   /** Per raw partition, the highest raw offset already in the enriched log (-1: none). */
   private final AtomicLongArray appendedUpTo;
+  /** Partitions whose {@link #appendedUpTo} must be read from the log again before use. */
+  private final Set<Integer> stale = ConcurrentHashMap.newKeySet();
 
   public EnrichedLogForwarder(EventLog enriched, int rawPartitions) throws InterruptedException {
     if (enriched.partitions() != rawPartitions) {
@@ -44,6 +56,33 @@ public final class EnrichedLogForwarder implements Warehouse.BeforeCommit {
     this.appendedUpTo = new AtomicLongArray(rawPartitions);
     for (int p = 0; p < rawPartitions; p++) {
       appendedUpTo.set(p, lastRawOffset(p));
+    }
+  }
+
+  /**
+   * This node (re)takes these partitions, and others may have appended to them meanwhile: their
+   * tails are read again before the next append to them. Lazily, so that an unreachable log
+   * fails a write (which the writer retries) rather than the takeover.
+   */
+  public void reacquired(Collection<Integer> partitions) {
+    stale.addAll(partitions);
+  }
+
+  private void refreshStale(List<LoggedEvent> fresh) {
+    if (stale.isEmpty()) {
+      return;
+    }
+    for (LoggedEvent logged : fresh) {
+      int p = logged.logPartition();
+      if (stale.contains(p)) {
+        try {
+          appendedUpTo.set(p, lastRawOffset(p));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while reading the enriched log's tail", e);
+        }
+        stale.remove(p);
+      }
     }
   }
 
@@ -66,6 +105,7 @@ public final class EnrichedLogForwarder implements Warehouse.BeforeCommit {
 
   @Override
   public void accept(List<LoggedEvent> fresh) {
+    refreshStale(fresh);
     List<LogRecord> records = new ArrayList<>(fresh.size());
     long[] highest = new long[appendedUpTo.length()];
     java.util.Arrays.fill(highest, -1);

@@ -15,8 +15,9 @@ import java.util.Map;
  * Every setting of a Trackside node, after layering (config file, then TRACKSIDE_* environment
  * variables, then command-line flags). See {@link ConfigLoader} and the sample config it writes.
  *
- * <p>{@code kafkaLog} is null unless {@code log.type: kafka}; the embedded {@code log} settings
- * still shape the enriched log each node keeps for its destinations. {@code postgresWarehouse} is
+ * <p>{@code kafkaLog} is null unless {@code log.type: kafka} (then the enriched log for
+ * destinations is a second topic, {@code <topic>-enriched}); otherwise the embedded {@code log}
+ * settings shape the enriched log the node keeps for its destinations. {@code postgresWarehouse} is
  * null unless {@code warehouse.type: postgresql}.
  */
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,

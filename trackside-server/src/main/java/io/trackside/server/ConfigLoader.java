@@ -304,8 +304,9 @@ final class ConfigLoader {
 
   /**
    * The node's roles. Splitting them needs the shared components: with the embedded log only the
-   * node itself can read what it collects, and a dashboard without a process role has nothing to
-   * show unless the warehouse is shared.
+   * node itself can read what it collects, and a dashboard or a deliverer without a process role
+   * needs the shared warehouse (the dashboard's data; the destinations' leases, pauses and dead
+   * letters).
    */
   private static NodeRoles roles(Reader r, boolean kafkaLog, boolean postgresWarehouse) throws ConfigException {
     NodeRoles roles;
@@ -325,9 +326,11 @@ final class ConfigLoader {
       throw new ConfigException("roles: a dashboard without process needs warehouse.type: postgresql — the DuckDB"
           + " warehouse is written by this node's process role only (docs/SCALING.md)");
     }
-    if (roles.has(NodeRoles.Role.DELIVER) && !roles.has(NodeRoles.Role.PROCESS)) {
-      throw new ConfigException("roles: deliver needs process on the same node — destinations read the enriched"
-          + " events the process role writes to this node's data directory (docs/SCALING.md)");
+    if (roles.has(NodeRoles.Role.DELIVER) && !roles.has(NodeRoles.Role.PROCESS) && !postgresWarehouse) {
+      // On Kafka the enriched events are a shared topic, but the deliveries' leases, pauses and
+      // dead letters live in the shared PostgreSQL; a DuckDB warehouse is this process node's own.
+      throw new ConfigException("roles: deliver without process needs warehouse.type: postgresql — the"
+          + " destinations' leases, pauses and dead letters are kept in the shared warehouse (docs/SCALING.md)");
     }
     return roles;
   }
@@ -848,7 +851,8 @@ final class ConfigLoader {
         # workers: 1
 
         # What this node does: all, or any of collect, process, deliver, dashboard (on Kafka and
-        # PostgreSQL, many small collectors and a few workers; docs/SCALING.md).
+        # PostgreSQL, many small collectors, a few workers, deliverers that share each destination's
+        # partitions; docs/SCALING.md).
         # roles: all
 
         # Segment's limits. Requests over them get 400 (clients do not retry a 400).

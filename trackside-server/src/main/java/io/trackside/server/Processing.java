@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.trackside.cluster.LeasedWarehouseWriter;
 import io.trackside.cluster.PartitionLeases;
 import io.trackside.log.EventLog;
+import io.trackside.pipeline.EnrichedLogForwarder;
 import io.trackside.pipeline.Pipeline;
 import io.trackside.pipeline.WarehouseWriter;
 import io.trackside.warehouse.LoggedEvent;
@@ -40,15 +41,21 @@ final class Processing implements AutoCloseable {
    * @param afterCommit called after each commit (the live view), or null
    */
   static Processing create(Config config, EventLog log, Warehouse warehouse, Pipeline.Factory pipelines,
-                           MeterRegistry registry, Warehouse.BeforeCommit forward,
+                           MeterRegistry registry, EnrichedLogForwarder forward,
                            Consumer<List<LoggedEvent>> afterCommit) {
     WarehouseWriter.Config writerConfig = WarehouseWriter.Config.defaults().withWorkers(config.workers());
     if (config.postgresWarehouse() == null) {
       return new Processing(writer(log, warehouse, pipelines, registry, writerConfig, forward, afterCommit), null,
           null);
     }
-    LeasedWarehouseWriter leased = new LeasedWarehouseWriter((partitions, fence) -> writer(log, warehouse, pipelines,
-        registry, writerConfig.withPartitions(partitions).withFence(fence), forward, afterCommit));
+    LeasedWarehouseWriter leased = new LeasedWarehouseWriter((partitions, fence) -> {
+      if (forward != null) {
+        // Another node may have appended to these enriched partitions while it owned them.
+        forward.reacquired(partitions);
+      }
+      return writer(log, warehouse, pipelines, registry, writerConfig.withPartitions(partitions).withFence(fence),
+          forward, afterCommit);
+    });
     String url = config.postgresWarehouse().url();
     PartitionLeases leases = new PartitionLeases(WarehouseWriter.GROUP,
         PartitionLeases.nodeId(config.host(), config.port()), log.partitions(),

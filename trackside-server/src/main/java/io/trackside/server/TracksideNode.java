@@ -123,21 +123,26 @@ final class TracksideNode {
     EventLog log = openLog(config, registry);
     boolean process = roles.has(NodeRoles.Role.PROCESS);
     boolean dashboard = roles.has(NodeRoles.Role.DASHBOARD);
+    boolean deliver = roles.has(NodeRoles.Role.DELIVER);
+    // On Kafka the enriched log is shared: every process node feeds it for whichever nodes deliver.
+    boolean forward = process && (config.kafkaLog() != null || deliver);
     WarehouseSetup stores = null;
     PipelineSetup pipeline = null;
     Processing processing = null;
     Forwarding forwarding = Forwarding.none();
     LiveEvents liveEvents = new LiveEvents(); // the dashboard's live view: every event once stored
     try {
+      if (process || dashboard || deliver) {
+        stores = WarehouseSetup.open(config, registry); // deliver: the dead letters and the erasures
+      }
       if (process || dashboard) {
-        stores = WarehouseSetup.open(config, registry);
         // The dashboard needs the pipeline too: a quarantine replay runs events through it again.
         pipeline = openPipeline(config, stores.warehouse(), registry, trackingPlan);
       }
+      if (forward || deliver) {
+        forwarding = openForwarding(config, log, stores, forward, deliver, registry);
+      }
       if (process) {
-        if (roles.has(NodeRoles.Role.DELIVER)) {
-          forwarding = openForwarding(config, log, stores, registry);
-        }
         // On PostgreSQL the live view shows what any node stored, as the dashboard's copy receives it.
         boolean liveFromCopy = stores.mirror() != null || config.postgresWarehouse() != null;
         processing = Processing.create(config, log, stores.warehouse(), pipeline.factory(), registry,
@@ -149,6 +154,11 @@ final class TracksideNode {
       if (processing != null) {
         processing.start();
       }
+      try {
+        forwarding.start();
+      } catch (Exception e) {
+        throw new StartupException("cannot start delivering to destinations: " + e.getMessage(), e);
+      }
     } catch (StartupException | RuntimeException | java.sql.SQLException e) {
       closeQuietly(processing, forwarding, pipeline, stores, log);
       if (e instanceof java.sql.SQLException) {
@@ -159,7 +169,6 @@ final class TracksideNode {
       }
       throw (RuntimeException) e;
     }
-    forwarding.start();
     Gauge.builder("trackside.log.consumer.lag", () -> lag(log, WAREHOUSE_GROUP))
         .description("Records in the log not yet committed by the consumer group")
         .tag("group", WAREHOUSE_GROUP).register(registry);
@@ -213,15 +222,16 @@ final class TracksideNode {
     return pipeline;
   }
 
-  private static Forwarding openForwarding(Config config, EventLog log, WarehouseSetup stores,
-                                           PrometheusMeterRegistry registry) throws StartupException {
+  private static Forwarding openForwarding(Config config, EventLog log, WarehouseSetup stores, boolean forward,
+                                           boolean deliver, PrometheusMeterRegistry registry) throws StartupException {
     try {
       // The enriched log keeps each record in its raw partition, so it has as many as the raw log.
-      return Forwarding.open(config.destinations(), config.log().withPartitions(log.partitions()),
-          config.dataDir(), stores.warehouse(), registry);
+      return Forwarding.open(config, log, stores.warehouse(), forward, deliver, registry);
     } catch (Exception e) {
+      String where = config.kafkaLog() != null ? "Kafka topic " + config.kafkaLog().topic()
+          + Forwarding.ENRICHED_TOPIC_SUFFIX : config.dataDir().resolve("enriched").toAbsolutePath().toString();
       throw new StartupException("cannot prepare forwarding to destinations: " + e.getMessage()
-          + " (the enriched log is in " + config.dataDir().resolve("enriched").toAbsolutePath() + ")", e);
+          + " (the enriched log is in " + where + ")", e);
     }
   }
 
@@ -262,7 +272,8 @@ final class TracksideNode {
           .with(new TrackingPlanApi(trackingPlan))
           .with(new QuarantineReplayApi(replay))
           .with(new PrivacyApi(stores.warehouse()))
-          .with(new DestinationsApi(forwarding.delivery()))
+          .with(new DestinationsApi(forwarding.delivery(), config.destinations().isEmpty() ? null
+              : "this node has no deliver role (roles: " + config.roles() + "); use the API of a node that delivers"))
           .with(statsApi())
           .with(new InsightsApi(statsReaders, config.pipeline().timeZone(), java.time.Clock.systemUTC()));
       dashboard = new DashboardPages(signIn);

@@ -221,6 +221,23 @@ public final class PostgresWarehouse implements Warehouse {
   }
 
   /**
+   * Reads the suppressions other nodes' deletions added since this node last looked. Writes do it
+   * themselves; a node that delivers without writing calls it now and then, so that it stops
+   * sending an erased person's events.
+   */
+  public void catchUpSuppressions() throws SQLException {
+    PgWriteSession session = session();
+    try {
+      refreshSuppressions(session);
+      session.rollback();
+      release(session);
+    } catch (SQLException | RuntimeException e) {
+      session.discard();
+      throw e;
+    }
+  }
+
+  /**
    * Reads the suppressions again if another deletion (on any node) added some. Called with the
    * shared deletion lock held, so no deletion can commit between this and the batch's commit.
    */

@@ -9,6 +9,7 @@ import io.trackside.core.ReceivedEvent;
 import io.trackside.core.SegmentEvents;
 import io.trackside.log.EmbeddedEventLog;
 import io.trackside.log.EmbeddedLogConfig;
+import io.trackside.log.EventLog;
 import io.trackside.log.LogRecord;
 import io.trackside.warehouse.DuckDbWarehouse;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,12 @@ final class DeliveryFixture implements AutoCloseable {
   /** As above, for events that happened at {@code now}. */
   List<String> append(int n, String eventName, Set<String> consent, boolean consentKnown, String properties,
                       Instant now) throws Exception {
+    return appendTo(enriched, n, eventName, consent, consentKnown, properties, now);
+  }
+
+  /** Appends track events to any enriched log, one per partition in turn; returns their event ids in order. */
+  static List<String> appendTo(EventLog enriched, int n, String eventName, Set<String> consent, boolean consentKnown,
+                               String properties, Instant now) throws Exception {
     List<LogRecord> records = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {

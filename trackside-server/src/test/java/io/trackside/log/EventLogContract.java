@@ -130,6 +130,18 @@ abstract class EventLogContract {
   }
 
   @Test
+  void aGroupKnowsWhichPartitionsItCommitted() throws Exception {
+    EventLog log = open(2);
+    try (LogConsumer reader = log.consumer("destination.x", List.of(0, 1))) {
+      // Committed at 0: read up to nothing yet, which is not the same as never read.
+      reader.commit(Map.of(0, 0L));
+    }
+    assertThat(log.hasCommitted("destination.x", 0)).isTrue();
+    assertThat(log.hasCommitted("destination.x", 1)).isFalse();
+    assertThat(log.hasCommitted("destination.y", 0)).isFalse();
+  }
+
+  @Test
   void eachGroupHasItsOwnPosition() throws Exception {
     EventLog log = open(1);
     appendAndWait(log, numbered("v", 12));

@@ -115,6 +115,16 @@ public final class InMemoryEventLog implements EventLog {
   }
 
   @Override
+  public boolean hasCommitted(String group, int partition) {
+    lock.lock();
+    try {
+      return committed.getOrDefault(group, Map.of()).containsKey(partition);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public long committedOffset(String group, int partition) {
     checkPartition(partition);
     lock.lock();

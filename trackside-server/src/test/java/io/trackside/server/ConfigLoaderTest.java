@@ -172,6 +172,17 @@ class ConfigLoaderTest {
     dashboardOnDuckDb.put("roles", "dashboard");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), dashboardOnDuckDb))
         .isInstanceOf(ConfigException.class).hasMessageContaining("warehouse.type: postgresql");
+    shared.put("roles", "deliver");
+    assertThat(ConfigLoader.load(file, Map.of(), shared).config().roles().toString())
+        .as("on Kafka and PostgreSQL a node may deliver without processing").isEqualTo("deliver");
+    Map<String, String> deliverOnDuckDb = new java.util.HashMap<>(kafka);
+    deliverOnDuckDb.put("roles", "collect,deliver");
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), deliverOnDuckDb))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("deliver without process needs warehouse.type:"
+            + " postgresql");
+    deliverOnDuckDb.put("roles", "process,deliver");
+    assertThat(ConfigLoader.load(file, Map.of(), deliverOnDuckDb).config().roles().has(NodeRoles.Role.DELIVER))
+        .isTrue();
     Map<String, String> typo = new java.util.HashMap<>(kafka);
     typo.put("roles", "collect,procces");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), typo))
