@@ -54,6 +54,10 @@ pg_pids() { pgrep -x postgres || true; } # the server and its backends (all of t
 pg_ticks() { local t=0 p; for p in $(pg_pids); do
   [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
 hz=$(getconf CLK_TCK)
+threads() { # tid|name|ticks of each thread of a pid, sorted by tid (for join)
+  local f; for f in /proc/"$1"/task/*/stat; do
+    awk '{match($0, /\(.*\)/); name = substr($0, RSTART + 1, RLENGTH - 2); rest = substr($0, RSTART + RLENGTH + 1)
+      split(rest, a, " "); print $1 "|" name "|" a[12] + a[13]}' "$f" 2>/dev/null; done | sort -t'|' -k1,1; }
 echo "machine: $(nproc) cores, $(uname -r); java: $(java -version 2>&1 | head -1); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo "== 0. broker, database, two collectors"
@@ -155,6 +159,7 @@ grep "records/sec" "$work/perf.out" | sed 's/^/  /'
 # Its windows are 5 s; the first (connection, JIT) is dropped, as wrk's warm-up is for Trackside.
 perf_rate=$(awk '/records sent/ {n++; if (n > 1) {s += $4; k++}} END {if (k) printf "%.0f", s / k; else print 0}' "$work/perf.out")
 echo "perf_test_records_per_s $perf_rate"
+perf_sent=$(awk '/records sent/ {s += $1} END {print s + 0}' "$work/perf.out")
 echo "perf-test CPU: producer $(awk -v t="$perf_ticks" -v h="$hz" -v s="$((secs + 8))" 'BEGIN {printf "%.2f", t/h/s}') cores, broker $(awk -v t="$perf_broker_ticks" -v h="$hz" -v s="$((secs + 8))" 'BEGIN {printf "%.2f", t/h/s}') cores (whole phase, JVM start included)"
 
 echo "== 2. Trackside: two collectors, wrk Segment batches of 100, 8 connections each"
@@ -173,6 +178,8 @@ total=$after
 echo "wrk CPU: $(awk -v t="$wrk_ticks" -v h="$hz" -v s="$((secs - 1))" 'BEGIN {printf "%.2f cores", t/h/s}')"
 echo "collector CPU: $(awk -v t="$coll_ticks" -v h="$hz" -v s="$secs" 'BEGIN {printf "%.2f cores", t/h/s}'), broker $(awk -v t="$coll_broker_ticks" -v h="$hz" -v s="$secs" 'BEGIN {printf "%.2f cores", t/h/s}') (perf-test phase: broker $(awk -v t="$perf_broker_ticks" -v h="$hz" -v s="$((secs + 8))" 'BEGIN {printf "%.2f cores", t/h/s}'))"
 kill "$a_pid" "$b_pid"; wait "$a_pid" "$b_pid" 2>/dev/null || true
+us() { awk -v t="$1" -v h="$hz" -v n="$2" 'BEGIN {printf "%.1f", t / h * 1e6 / n}'; } # CPU µs per record
+grown=$((after - before))
 
 written() { psql -tA -d "$db" -c "SELECT coalesce(sum(next_offset), 0) FROM log_positions WHERE consumer = 'warehouse'" 2>/dev/null || echo 0; }
 drain() { # label node-names... -> starts process nodes, times the drain of $total records
@@ -184,12 +191,18 @@ drain() { # label node-names... -> starts process nodes, times the drain of $tot
   while [ $SECONDS -lt $deadline ]; do
     w=$(written); now=$(date +%s.%N)
     if [ -z "$first_t" ] && [ "${w:-0}" -gt 0 ]; then first_t=$now; first_n=$w
+      [ -n "${SCALE_PROFILE:-}" ] && for p in "${started[@]}"; do threads "$p" >"$work/threads-$p.0"
+        jcmd "$p" JFR.start duration=30s settings=profile filename="$work/process-$p.jfr" >/dev/null; done
       t_pg=$(pg_ticks); t_nodes=0; for p in "${started[@]}"; do t_nodes=$((t_nodes + $(ticks "$p"))); done; fi
     [ "${w:-0}" -ge "$total" ] && break
     for p in "${started[@]}"; do kill -0 "$p" 2>/dev/null || { echo "a process node died"; tail -30 "$work"/*.log; exit 1; }; done
     sleep 0.25
   done
   local pg_used nodes_used=0; pg_used=$(( $(pg_ticks) - t_pg ))
+  if [ -n "${SCALE_PROFILE:-}" ]; then for p in "${started[@]}"; do # busiest threads while draining
+    threads "$p" | join -t'|' "$work/threads-$p.0" - |
+      awk -F'|' -v s="$(awk -v a="$(date +%s.%N)" -v b="$first_t" 'BEGIN {print a - b}')" -v h="$hz" \
+        '{printf "  %5.0f%% of a core  %s\n", ($5 - $3) / h / s * 100, $2}' | sort -rn | head -8; done; fi
   for p in "${started[@]}"; do nodes_used=$((nodes_used + $(ticks "$p"))); done; nodes_used=$((nodes_used - t_nodes))
   local secs_used; secs_used=$(awk -v a="$now" -v b="$first_t" 'BEGIN {printf "%.2f", a - b}')
   local rows; rows=$(psql -tA -d "$db" -c "SELECT count(*) FROM events")
@@ -200,6 +213,8 @@ drain() { # label node-names... -> starts process nodes, times the drain of $tot
     "CPU: nodes $(awk -v t="$nodes_used" -v h="$hz" -v s="$secs_used" 'BEGIN {printf "%.2f", t/h/s}') cores," \
     "PostgreSQL $(awk -v t="$pg_used" -v h="$hz" -v s="$secs_used" 'BEGIN {printf "%.2f", t/h/s}') cores"
   eval "$2_rate=$rate"
+  eval "$2_us=$(us "$nodes_used" "$((total - first_n))")"
+  eval "$2_pgus=$(us "$pg_used" "$((total - first_n))")"
   for p in "${started[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${started[@]}"; do wait "$p" 2>/dev/null || true; done
 }
@@ -216,5 +231,9 @@ printf '| %-52s | %12s |\n' "what" "per second"
 printf '| %-52s | %12s |\n' "kafka-producer-perf-test, $record_bytes B, acks=all, idempotent" "$perf_rate"
 printf '| %-52s | %12s |\n' "Trackside, 2 collectors, Segment batches of 100" "$ts_rate"
 printf '| %-52s | %11s× |\n' "ratio Trackside ÷ perf-test" "$(awk -v a="$ts_rate" -v b="$perf_rate" 'BEGIN {printf "%.2f", a/b}')"
+printf '| %-52s | %12s |\n' "CPU µs/record: perf producer | Trackside collectors" "$(us "$perf_ticks" "$perf_sent") | $(us "$coll_ticks" "$grown")"
+printf '| %-52s | %12s |\n' "CPU µs/record: broker under perf-test | under Trackside" "$(us "$perf_broker_ticks" "$perf_sent") | $(us "$coll_broker_ticks" "$grown")"
 printf '| %-52s | %12s |\n' "warehouse writer, 1 process node → PostgreSQL" "$p1_rate"
 printf '| %-52s | %12s |\n' "warehouse writer, 2 process nodes → PostgreSQL" "$p2_rate"
+printf '| %-52s | %12s |\n' "CPU µs/event: process node(s), 1 | 2 nodes" "$p1_us | $p2_us"
+printf '| %-52s | %12s |\n' "CPU µs/event: PostgreSQL, 1 | 2 nodes" "$p1_pgus | $p2_pgus"
