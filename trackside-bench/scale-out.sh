@@ -46,7 +46,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { local p; while :; do p=$((20000 + RANDOM % 40000)) # a port nothing answers on
+  (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; }
 ticks() { # utime+stime of the given pids (10 ms ticks), children included only where they are separate pids
   local t=0 p; for p in "$@"; do
     [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$p/stat")))
