@@ -384,80 +384,19 @@ public final class PostgresWarehouse implements Warehouse {
 
   @Override
   public long countQuarantine(QuarantineFilter filter) throws SQLException {
-    List<Object> params = new ArrayList<>();
-    String where = where(filter, params);
     synchronized (readLock) {
-      try (PreparedStatement ps = reader().prepareStatement("SELECT count(*) FROM quarantine WHERE " + where)) {
-        bind(ps, params);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getLong(1);
-        }
-      }
+      return QuarantineQueries.count(reader(), filter);
     }
   }
 
   @Override
   public List<QuarantineRow> quarantinePage(QuarantineFilter filter, QuarantineRow after, int limit)
       throws SQLException {
-    List<Object> params = new ArrayList<>();
-    StringBuilder sql = new StringBuilder("SELECT id, received_at, source, reason, detail, message_id, payload,"
-        + " log_partition, log_offset, ip, user_agent FROM quarantine WHERE ").append(where(filter, params));
-    if (after != null) {
-      sql.append(" AND (received_at > ? OR (received_at = ? AND id > ?))");
-      params.add(utc(after.receivedAt()));
-      params.add(utc(after.receivedAt()));
-      params.add(after.id());
-    }
-    sql.append(" ORDER BY received_at, id LIMIT ?");
-    params.add(Math.max(0, limit));
-    List<QuarantineRow> rows = new ArrayList<>();
     synchronized (readLock) {
-      try (PreparedStatement ps = reader().prepareStatement(sql.toString())) {
-        bind(ps, params);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            LocalDateTime receivedAt = rs.getObject(2, LocalDateTime.class);
-            rows.add(new QuarantineRow(rs.getString(1), receivedAt == null ? null : receivedAt.toInstant(ZoneOffset.UTC),
-                rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getInt(8),
-                rs.getLong(9), rs.getString(10), rs.getString(11)));
-          }
-        }
-      }
+      return QuarantineQueries.page(reader(), filter, after, limit);
     }
-    return rows;
   }
 
-  private static String where(QuarantineFilter filter, List<Object> params) {
-    StringBuilder where = new StringBuilder("received_at IS NOT NULL");
-    if (filter.reason() != null) {
-      where.append(" AND reason = ?");
-      params.add(filter.reason());
-    }
-    if (filter.source() != null) {
-      where.append(" AND source = ?");
-      params.add(filter.source());
-    }
-    if (filter.since() != null) {
-      where.append(" AND received_at >= ?");
-      params.add(utc(filter.since()));
-    }
-    if (filter.until() != null) {
-      where.append(" AND received_at < ?");
-      params.add(utc(filter.until()));
-    }
-    return where.toString();
-  }
-
-  private static LocalDateTime utc(Instant instant) {
-    return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      ps.setObject(i + 1, params.get(i));
-    }
-  }
 
   @Override
   public Suppressions suppressions() {
@@ -523,7 +462,7 @@ public final class PostgresWarehouse implements Warehouse {
             sessions.add(new SessionSnapshot(rs.getString("visitor_id"), rs.getString("session_id"),
                 rs.getInt("number"), rs.getLong("start_ms"), rs.getLong("last_ms"), rs.getLong("last_received_ms"),
                 rs.getString("utm_source"), rs.getString("utm_medium"), rs.getString("utm_campaign"),
-                clickIds(rs.getString("click_ids"))));
+                SessionSnapshot.clickIds(rs.getString("click_ids"))));
           }
         }
       }
@@ -536,18 +475,6 @@ public final class PostgresWarehouse implements Warehouse {
     return "floor(extract(epoch FROM " + timestamp + ") * 1000)::bigint";
   }
 
-  private static Map<String, String> clickIds(String json) {
-    if (json == null) {
-      return Map.of();
-    }
-    try {
-      Map<String, String> ids = new LinkedHashMap<>();
-      JSON.readTree(json).fields().forEachRemaining(f -> ids.put(f.getKey(), f.getValue().asText()));
-      return ids;
-    } catch (JsonProcessingException | RuntimeException e) {
-      return Map.of();
-    }
-  }
 
   @Override
   public void sessionCounts(Duration lookBack, int limit, BiConsumer<String, Integer> sink) throws SQLException {
@@ -656,7 +583,7 @@ public final class PostgresWarehouse implements Warehouse {
     List<Map<String, Object>> rows = new ArrayList<>();
     synchronized (readLock) {
       try (PreparedStatement ps = reader().prepareStatement(sql)) {
-        bind(ps, params);
+        QuarantineQueries.bind(ps, params);
         try (ResultSet rs = ps.executeQuery()) {
           ResultSetMetaData meta = rs.getMetaData();
           int columns = meta.getColumnCount();
