@@ -100,7 +100,7 @@ final class Forwarding implements AutoCloseable {
         if (config.kafkaLog() != null && config.postgresWarehouse() != null) {
           String url = config.postgresWarehouse().url();
           delivery = DeliveryService.leased(config.destinations(), enriched, deadLetters,
-              new DeliveryService.Leasing(PartitionLeases.nodeId(config.host(), config.port()),
+              new DeliveryService.Leasing(Processing.nodeId(config),
                   () -> DriverManager.getConnection(url), PartitionLeases.Config.defaults()), registry, isErased);
         } else {
           delivery = new DeliveryService(config.destinations(), enriched, deadLetters,

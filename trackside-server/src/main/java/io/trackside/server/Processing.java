@@ -57,10 +57,22 @@ final class Processing implements AutoCloseable {
           forward, afterCommit);
     });
     String url = config.postgresWarehouse().url();
-    PartitionLeases leases = new PartitionLeases(WarehouseWriter.GROUP,
-        PartitionLeases.nodeId(config.host(), config.port()), log.partitions(),
+    PartitionLeases leases = new PartitionLeases(WarehouseWriter.GROUP, nodeId(config), log.partitions(),
         () -> DriverManager.getConnection(url), leased, registry, PartitionLeases.Config.defaults());
     return new Processing(null, leased, leases);
+  }
+
+  /** host:port:random, with the machine's name when the node listens on every address. */
+  static String nodeId(Config config) {
+    String host = config.host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.isBlank()) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        // keep the bind address: the random part still tells the nodes apart
+      }
+    }
+    return PartitionLeases.nodeId(host, config.port());
   }
 
   private static WarehouseWriter writer(EventLog log, Warehouse warehouse, Pipeline.Factory pipelines,

@@ -38,7 +38,7 @@ final class WarehouseSetup implements AutoCloseable {
     PostgresWarehouseConfig pg = config.postgresWarehouse();
     boolean dashboard = config.roles().has(NodeRoles.Role.DASHBOARD);
     if (pg == null) {
-      DuckDbWarehouse duck = openDuckDb(config, config.dataDir().resolve(DUCKDB_FILE), registry);
+      DuckDbWarehouse duck = openDuckDb(config, config.dataDir().resolve(DUCKDB_FILE), registry, config.dedupeWindow());
       return new WarehouseSetup(duck, dashboard ? duck : null, null);
     }
     PostgresWarehouse shared;
@@ -55,7 +55,8 @@ final class WarehouseSetup implements AutoCloseable {
     Path copy = config.dataDir().resolve(MIRROR_FILE);
     DuckDbWarehouse analytics = null;
     try {
-      analytics = openDuckDb(config, copy, registry);
+      // Nothing is written to the copy but what the mirror copies: no dedupe window to hold in memory.
+      analytics = openDuckDb(config, copy, registry, 1);
       WarehouseMirror mirror = WarehouseMirror.start(pg.url(), analytics, pg.mirrorInterval(), registry);
       LOG.info("Dashboard: queries a DuckDB copy of PostgreSQL in {}, refreshed every {}", copy.toAbsolutePath(),
           pg.mirrorInterval());
@@ -70,9 +71,10 @@ final class WarehouseSetup implements AutoCloseable {
     }
   }
 
-  private static DuckDbWarehouse openDuckDb(Config config, Path file, MeterRegistry registry) throws StartupException {
+  private static DuckDbWarehouse openDuckDb(Config config, Path file, MeterRegistry registry, int dedupeWindow)
+      throws StartupException {
     try {
-      return DuckDbWarehouse.open(file, registry, config.dedupeWindow(), config.warehouseMemoryLimit());
+      return DuckDbWarehouse.open(file, registry, dedupeWindow, config.warehouseMemoryLimit());
     } catch (Exception e) {
       throw new StartupException("cannot open the DuckDB file " + file.toAbsolutePath() + ": " + e.getMessage()
           + " — is another Trackside using this data directory?", e);

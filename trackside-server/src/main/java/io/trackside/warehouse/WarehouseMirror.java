@@ -233,7 +233,8 @@ public final class WarehouseMirror implements AutoCloseable {
         "rows deleted from the copy as they were from PostgreSQL").increment(n));
     MirrorChanges changes = result.changes();
     if (changes.fullCopy()) {
-      log.info("Mirror: first copy from PostgreSQL done: {} copied", result.copied());
+      log.info("Mirror: first copy from PostgreSQL done: {}",
+          result.copied().isEmpty() ? "it holds nothing yet" : "rows per table " + result.copied());
     }
     if (changes.newEvents().isEmpty() && changes.changedDays().isEmpty()) {
       return;
