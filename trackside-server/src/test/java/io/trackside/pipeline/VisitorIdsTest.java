@@ -41,7 +41,7 @@ class VisitorIdsTest {
   @Test
   void theCookielessIdIsAStableHashOfSourceAddressAndBrowser() {
     String id = cookielessId("web", "198.51.100.7", CHROME_WINDOWS);
-    assertThat(id).matches("[0-9a-f]{32}").doesNotContain("198").isEqualTo(cookielessId("web", "198.51.100.7", CHROME_WINDOWS));
+    assertThat(id).matches("[0-9a-f]{32}").doesNotContain("198.51.100.7").isEqualTo(cookielessId("web", "198.51.100.7", CHROME_WINDOWS));
     assertThat(cookielessId("web", "198.51.100.8", CHROME_WINDOWS)).isNotEqualTo(id);
     assertThat(cookielessId("web", "198.51.100.7", FIREFOX_LINUX)).isNotEqualTo(id);
     assertThat(cookielessId("shop-de", "198.51.100.7", CHROME_WINDOWS)).isNotEqualTo(id);
