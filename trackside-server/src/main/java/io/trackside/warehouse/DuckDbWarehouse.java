@@ -1,7 +1,5 @@
 package io.trackside.warehouse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -11,16 +9,13 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -59,7 +54,6 @@ public final class DuckDbWarehouse implements Warehouse {
   static final int CONFLICT_ATTEMPTS = 8;
 
   private static final Logger log = LoggerFactory.getLogger(DuckDbWarehouse.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
   private final DuckDBConnection root;
@@ -366,7 +360,7 @@ public final class DuckDbWarehouse implements Warehouse {
           ps.setString(i++, p);
         }
         ps.setInt(i, Math.max(0, limit));
-        return rows(ps);
+        return ApiRows.read(ps);
       }
     }
   }
@@ -377,7 +371,7 @@ public final class DuckDbWarehouse implements Warehouse {
       try (PreparedStatement ps = reader.prepareStatement(
           "SELECT * FROM quarantine ORDER BY received_at DESC, log_offset DESC, log_partition DESC LIMIT ?")) {
         ps.setInt(1, Math.max(0, limit));
-        return rows(ps);
+        return ApiRows.read(ps);
       }
     }
   }
@@ -436,7 +430,7 @@ public final class DuckDbWarehouse implements Warehouse {
     synchronized (readLock) {
       try (PreparedStatement ps = reader.prepareStatement("SELECT * FROM privacy_audit ORDER BY id DESC LIMIT ?")) {
         ps.setInt(1, Math.max(0, limit));
-        return rows(ps);
+        return ApiRows.read(ps);
       }
     }
   }
@@ -576,38 +570,5 @@ public final class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  private static List<Map<String, Object>> rows(PreparedStatement ps) throws SQLException {
-    List<Map<String, Object>> rows = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      ResultSetMetaData meta = rs.getMetaData();
-      int columns = meta.getColumnCount();
-      while (rs.next()) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int c = 1; c <= columns; c++) {
-          row.put(meta.getColumnLabel(c), value(rs, c, meta.getColumnTypeName(c)));
-        }
-        rows.add(row);
-      }
-    }
-    return rows;
-  }
 
-  private static Object value(ResultSet rs, int column, String type) throws SQLException {
-    switch (type) {
-      case "JSON": {
-        String text = rs.getString(column);
-        try {
-          return text == null ? null : JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-          return text; // stored by something else than this class; show it as it is
-        }
-      }
-      case "TIMESTAMP": {
-        LocalDateTime utc = rs.getObject(column, LocalDateTime.class);
-        return utc == null ? null : utc.toInstant(ZoneOffset.UTC).toString();
-      }
-      default:
-        return rs.getObject(column);
-    }
-  }
 }

@@ -235,7 +235,8 @@ final class PersonDeletion {
     return i;
   }
 
-  private static String requestText(String userId, String anonymousId) {
+  /** The audit's request column: what was asked, as JSON. */
+  static String requestText(String userId, String anonymousId) {
     Map<String, String> request = new LinkedHashMap<>();
     if (userId != null) {
       request.put("userId", userId);
@@ -246,7 +247,7 @@ final class PersonDeletion {
     return json(request);
   }
 
-  private static String json(Object value) {
+  static String json(Object value) {
     try {
       return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {

@@ -1,6 +1,5 @@
 package io.trackside.warehouse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +14,6 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +59,7 @@ final class PgPersonDeletion {
       DeletionResult result = delete(userId, anonymousId, actor);
       conn.commit();
       log.info("Privacy deletion #{} by {} for {}: {} events, {} quarantined records and {} identity links deleted",
-          result.auditId(), actor, requestText(userId, anonymousId), result.events(), result.quarantine(),
+          result.auditId(), actor, PersonDeletion.requestText(userId, anonymousId), result.events(), result.quarantine(),
           result.identities());
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -123,9 +121,9 @@ final class PgPersonDeletion {
         + " VALUES (?, ?, 'delete', ?, ?::json, ?::json, ?, ?, ?) RETURNING id")) {
       ps.setObject(1, LocalDateTime.ofInstant(at, ZoneOffset.UTC));
       ps.setString(2, actor);
-      ps.setString(3, requestText(userId, anonymousId));
-      ps.setString(4, json(userIds));
-      ps.setString(5, json(anonymousIds));
+      ps.setString(3, PersonDeletion.requestText(userId, anonymousId));
+      ps.setString(4, PersonDeletion.json(userIds));
+      ps.setString(5, PersonDeletion.json(anonymousIds));
       ps.setLong(6, events);
       ps.setLong(7, quarantine);
       ps.setLong(8, identities);
@@ -221,22 +219,5 @@ final class PgPersonDeletion {
     return conn.createArrayOf("text", values.toArray());
   }
 
-  private static String requestText(String userId, String anonymousId) {
-    Map<String, String> request = new LinkedHashMap<>();
-    if (userId != null) {
-      request.put("userId", userId);
-    }
-    if (anonymousId != null) {
-      request.put("anonymousId", anonymousId);
-    }
-    return json(request);
-  }
 
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

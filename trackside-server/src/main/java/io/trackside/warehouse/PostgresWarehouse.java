@@ -1,25 +1,20 @@
 package io.trackside.warehouse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +50,6 @@ import org.slf4j.LoggerFactory;
 public final class PostgresWarehouse implements Warehouse {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresWarehouse.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String url;
   private final String name;
@@ -583,40 +577,11 @@ public final class PostgresWarehouse implements Warehouse {
     List<Map<String, Object>> rows = new ArrayList<>();
     synchronized (readLock) {
       try (PreparedStatement ps = reader().prepareStatement(sql)) {
-        QuarantineQueries.bind(ps, params);
-        try (ResultSet rs = ps.executeQuery()) {
-          ResultSetMetaData meta = rs.getMetaData();
-          int columns = meta.getColumnCount();
-          while (rs.next()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (int c = 1; c <= columns; c++) {
-              row.put(meta.getColumnLabel(c), value(rs, c, meta.getColumnTypeName(c)));
-            }
-            rows.add(row);
-          }
-        }
+        ApiRows.bind(ps, params);
+        rows.addAll(ApiRows.read(ps));
       }
     }
     return rows;
   }
 
-  /** As {@link DuckDbWarehouse}'s reads give them: JSON parsed, timestamps as ISO-8601 UTC text. */
-  private static Object value(ResultSet rs, int column, String type) throws SQLException {
-    switch (type) {
-      case "json": {
-        String text = rs.getString(column);
-        try {
-          return text == null ? null : JSON.readTree(text);
-        } catch (JsonProcessingException e) {
-          return text;
-        }
-      }
-      case "timestamp": {
-        LocalDateTime utc = rs.getObject(column, LocalDateTime.class);
-        return utc == null ? null : utc.toInstant(ZoneOffset.UTC).toString();
-      }
-      default:
-        return rs.getObject(column);
-    }
-  }
 }

@@ -24,7 +24,7 @@ final class QuarantineQueries {
     List<Object> params = new ArrayList<>();
     String where = where(filter, params);
     try (PreparedStatement ps = reader.prepareStatement("SELECT count(*) FROM quarantine WHERE " + where)) {
-      bind(ps, params);
+      ApiRows.bind(ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -48,7 +48,7 @@ final class QuarantineQueries {
     params.add(Math.max(0, limit));
     List<QuarantineRow> rows = new ArrayList<>();
     try (PreparedStatement ps = reader.prepareStatement(sql.toString())) {
-      bind(ps, params);
+      ApiRows.bind(ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           LocalDateTime receivedAt = rs.getObject(2, LocalDateTime.class);
@@ -86,9 +86,4 @@ final class QuarantineQueries {
     return LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 
-  static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      ps.setObject(i + 1, params.get(i));
-    }
-  }
 }
