@@ -1,19 +1,20 @@
 package io.trackside.core;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -60,48 +61,108 @@ public final class SegmentIntake {
       throw new IntakeException("request_too_large",
           "request body is " + body.length + " bytes; the limit is " + limits.maxRequestBytes());
     }
-    JsonNode root = readJson(body);
-    if (!root.isObject()) {
-      throw new IntakeException("invalid_json", "the body must be a JSON object");
+    if (body.length == 0) {
+      throw new IntakeException("invalid_json", "the body is empty; send a JSON object");
     }
-    ObjectNode request = (ObjectNode) root;
-    String writeKey = request.path("writeKey").isTextual() ? request.get("writeKey").asText() : null;
-    if (pathType != null) {
-      request.remove("writeKey");
-      if (body.length > limits.maxEventBytes()) {
-        throw new IntakeException("event_too_large",
-            "event is " + body.length + " bytes; the limit is " + limits.maxEventBytes() + " per event");
+    try (JsonParser parser = mapper.getFactory().createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        skipValue(parser);
+        throw new IntakeException("invalid_json", "the body must be a JSON object");
       }
-      request.put("type", pathType);
-      return new Request(writeKey, List.of(item(request)));
-    }
-    JsonNode batch = request.get("batch");
-    if (batch == null || !batch.isArray()) {
-      throw new IntakeException("invalid_batch", "a batch request needs a \"batch\" array of events");
-    }
-    if (batch.size() > limits.maxBatchEvents()) {
-      throw new IntakeException("batch_too_large",
-          "batch has " + batch.size() + " events; the limit is " + limits.maxBatchEvents());
-    }
-    JsonNode context = request.get("context");
-    JsonNode integrations = request.get("integrations");
-    JsonNode sentAt = request.get("sentAt");
-    List<IntakeItem> items = new ArrayList<>(batch.size());
-    for (JsonNode element : batch) {
-      if (!element.isObject()) {
-        items.add(reject(element, null, "not_an_object", "each batch item must be a JSON object"));
-        continue;
+      if (pathType != null) {
+        EventScan event = EventScan.read(parser, body, 0);
+        requireEnd(parser);
+        EventScan.Value writeKey = event.get("writeKey");
+        if (body.length > limits.maxEventBytes()) {
+          throw new IntakeException("event_too_large",
+              "event is " + body.length + " bytes; the limit is " + limits.maxEventBytes() + " per event");
+        }
+        return new Request(writeKey != null && writeKey.isText() ? writeKey.text() : null,
+            List.of(judge(event, pathType, Envelope.NONE, null)));
       }
-      ObjectNode event = (ObjectNode) element;
-      event.remove("writeKey");
-      mergeInto(event, "context", context);
-      mergeInto(event, "integrations", integrations);
-      if (sentAt != null && !event.has("sentAt")) {
-        event.set("sentAt", sentAt);
+      BatchElements elements = new BatchElements(parser, body);
+      EventScan request = EventScan.readRequest(parser, body, 0, elements);
+      requireEnd(parser);
+      EventScan.Value batch = request.get("batch");
+      if (batch == null || batch.token() != JsonToken.START_ARRAY) {
+        throw new IntakeException("invalid_batch", "a batch request needs a \"batch\" array of events");
       }
-      items.add(item(event));
+      if (elements.count > limits.maxBatchEvents()) {
+        throw new IntakeException("batch_too_large",
+            "batch has " + elements.count + " events; the limit is " + limits.maxBatchEvents());
+      }
+      EventScan.Value writeKey = request.get("writeKey");
+      Envelope envelope = envelope(request, body);
+      List<IntakeItem> items = new ArrayList<>(elements.list.size());
+      for (Object element : elements.list) {
+        if (element instanceof EventScan event) {
+          items.add(judge(event, null, envelope, null));
+        } else {
+          int[] span = (int[]) element;
+          items.add(new IntakeItem(null, null, Arrays.copyOfRange(body, span[0], span[1]), "not_an_object",
+              "each batch item must be a JSON object"));
+        }
+      }
+      return new Request(writeKey != null && writeKey.isText() ? writeKey.text() : null, items);
+    } catch (JsonProcessingException e) {
+      throw new IntakeException("invalid_json", "invalid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new IntakeException("invalid_json", "invalid JSON: " + e.getMessage());
     }
-    return new Request(writeKey, items);
+  }
+
+  /**
+   * The batch array's items, read as the request's {@code batch} member goes by: objects scanned
+   * as events, anything else kept as its byte range (a reject). A later {@code batch} member
+   * replaces an earlier one, as in a parsed tree. Items past the limit are only counted.
+   */
+  private final class BatchElements implements EventScan.ArrayReader {
+    private final JsonParser parser;
+    private final byte[] body;
+    final List<Object> list = new ArrayList<>();
+    int count;
+
+    BatchElements(JsonParser parser, byte[] body) {
+      this.parser = parser;
+      this.body = body;
+    }
+
+    @Override
+    public void read(JsonParser ignored) throws IOException {
+      list.clear();
+      count = 0;
+      JsonToken token = parser.nextToken();
+      while (token != JsonToken.END_ARRAY) {
+        count++;
+        boolean kept = count <= limits.maxBatchEvents();
+        if (token == JsonToken.START_OBJECT && kept) {
+          list.add(EventScan.read(parser, body, 0));
+          token = parser.nextToken();
+          continue;
+        }
+        int start = (int) parser.currentTokenLocation().getByteOffset();
+        parser.skipChildren();
+        token = parser.nextToken();
+        if (kept) {
+          int next = (int) parser.currentTokenLocation().getByteOffset();
+          list.add(new int[] {start, EventScan.trimBack(body, next, start)});
+        }
+      }
+    }
+  }
+
+  /** What a batch request says for all its events: context, integrations and sentAt, where given. */
+  private record Envelope(EventScan.Value context, EventScan contextMembers, EventScan.Value integrations,
+                          EventScan.Value sentAt) {
+    static final Envelope NONE = new Envelope(null, null, null, null);
+  }
+
+  private Envelope envelope(EventScan request, byte[] body) throws IOException {
+    EventScan.Value context = request.get("context");
+    EventScan.Value integrations = request.get("integrations");
+    // only objects fill in the events' own
+    return new Envelope(context != null && context.isObject() ? context : null, request.nested("context"),
+        integrations != null && integrations.isObject() ? integrations : null, request.get("sentAt"));
   }
 
   /**
@@ -115,89 +176,32 @@ public final class SegmentIntake {
    *                           idempotent (a random one would differ on every attempt)
    */
   public IntakeItem revalidate(byte[] eventJson, String messageIdIfMissing) {
-    JsonNode root;
-    try {
-      root = readJson(eventJson);
-    } catch (IntakeException e) {
-      return new IntakeItem(null, null, eventJson, e.code(), e.getMessage());
+    if (eventJson.length == 0) {
+      return new IntakeItem(null, null, eventJson, "invalid_json", "the body is empty; send a JSON object");
     }
-    if (!root.isObject()) {
-      return reject(root, null, "not_an_object", "each event must be a JSON object");
-    }
-    ObjectNode event = (ObjectNode) root;
-    JsonNode messageId = event.get("messageId");
-    if (messageIdIfMissing != null && (messageId == null || messageId.isNull()
-        || (messageId.isTextual() && messageId.asText().isBlank()))) {
-      event.put("messageId", messageIdIfMissing);
-    }
-    return item(event);
-  }
-
-  private JsonNode readJson(byte[] body) throws IntakeException {
-    if (body.length == 0) {
-      throw new IntakeException("invalid_json", "the body is empty; send a JSON object");
-    }
-    try {
-      return mapper.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new IntakeException("invalid_json", "invalid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new IntakeException("invalid_json", "invalid JSON: " + e.getMessage());
-    }
-  }
-
-  /** Envelope fields fill in what the event does not say itself; the event's own values win. */
-  private static void mergeInto(ObjectNode event, String field, JsonNode envelopeValue) {
-    if (envelopeValue == null || !envelopeValue.isObject()) {
-      return;
-    }
-    JsonNode own = event.get(field);
-    if (own == null || own.isNull()) {
-      event.set(field, envelopeValue.deepCopy());
-    } else if (own.isObject()) {
-      deepFill((ObjectNode) own, (ObjectNode) envelopeValue);
-    }
-  }
-
-  private static void deepFill(ObjectNode target, ObjectNode defaults) {
-    Iterator<Map.Entry<String, JsonNode>> fields = defaults.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> entry = fields.next();
-      JsonNode own = target.get(entry.getKey());
-      if (own == null) {
-        target.set(entry.getKey(), entry.getValue().deepCopy());
-      } else if (own.isObject() && entry.getValue().isObject()) {
-        deepFill((ObjectNode) own, (ObjectNode) entry.getValue());
+    try (JsonParser parser = mapper.getFactory().createParser(eventJson)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        skipValue(parser);
+        return new IntakeItem(null, null, eventJson, "not_an_object", "each event must be a JSON object");
       }
+      EventScan event = EventScan.read(parser, eventJson, 0);
+      requireEnd(parser);
+      return judge(event, null, Envelope.NONE, messageIdIfMissing);
+    } catch (IOException e) {
+      String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+      return new IntakeItem(null, null, eventJson, "invalid_json", "invalid JSON: " + message);
     }
   }
 
   /** Judges one event (for the other protocols' intakes too): quarantined with its reason, or valid with a messageId. */
   IntakeItem item(ObjectNode event) {
-    String problem = validate(event);
-    String visitorKey = idText(event.get("anonymousId"));
-    if (visitorKey == null) {
-      visitorKey = idText(event.get("userId"));
-    }
-    if (problem != null) {
-      int colon = problem.indexOf(':');
-      return reject(event, visitorKey, problem.substring(0, colon), problem.substring(colon + 1).trim());
-    }
-    String messageId = idText(event.get("messageId"));
-    if (messageId == null) {
-      messageId = UUID.randomUUID().toString();
-      event.put("messageId", messageId);
-    } else if (!event.get("messageId").isTextual()) {
-      event.put("messageId", messageId);
-    }
     byte[] json = toJson(event);
-    if (json.length > limits.maxEventBytes()) {
-      return new IntakeItem(visitorKey, messageId, json, "event_too_large",
-          "event is " + json.length + " bytes; the limit is " + limits.maxEventBytes());
+    try (JsonParser parser = mapper.getFactory().createParser(json)) {
+      parser.nextToken();
+      return judge(EventScan.read(parser, json, 0), null, Envelope.NONE, null);
+    } catch (IOException e) {
+      throw new IllegalStateException("an event built as a tree could not be read back", e);
     }
-    JsonNode context = event.path("context");
-    return new IntakeItem(visitorKey, messageId, json, null, null, idText(context.get("ip")),
-        idText(context.get("userAgent")));
   }
 
   IntakeItem reject(JsonNode raw, String visitorKey, String reason, String detail) {
@@ -205,45 +209,176 @@ public final class SegmentIntake {
     return new IntakeItem(visitorKey, messageId, toJson(raw), reason, detail);
   }
 
-  /** @return null when valid, else "reason: detail" */
-  static String validate(ObjectNode event) {
-    JsonNode type = event.get("type");
-    if (type == null || !type.isTextual() || !TYPES.contains(type.asText())) {
-      return "invalid_type: \"type\" must be one of " + String.join(", ", TYPES.stream().sorted().toList())
-          + (type == null ? " (it is missing)" : " (it is " + shortText(type) + ")");
+  /**
+   * Judges one scanned event and writes it out: the request's writeKey left out, the URL's type
+   * set, the envelope merged in (the event's own values win), a messageId assigned where missing.
+   */
+  private IntakeItem judge(EventScan event, String pathType, Envelope envelope, String messageIdIfMissing)
+      throws IOException {
+    EventBytes out = new EventBytes(event);
+    out.drop("writeKey");
+    EventScan.Value type = event.get("type");
+    if (pathType != null && (event.count("type") != 1 || !type.isText() || !type.text().equals(pathType))) {
+      out.setText("type", pathType);
+      type = new EventScan.Value(JsonToken.VALUE_STRING, pathType, 0, 0);
     }
-    for (String id : new String[] {"userId", "anonymousId", "messageId", "groupId", "previousId"}) {
-      JsonNode value = event.get(id);
-      if (value != null && !value.isNull() && !value.isTextual() && !value.isIntegralNumber()) {
-        return "wrong_type: \"" + id + "\" must be a string (it is " + kind(value) + ")";
+    EventScan.Value context = event.get("context");
+    EventScan.ContextFacts facts = event.contextFacts();
+    if (envelope.context() != null && fillFromEnvelope(event, out, "context", envelope.context(), envelope.contextMembers()) != null) {
+      EventScan own = event.nested("context");
+      facts = own == null ? EventScan.facts(envelope.contextMembers())
+          : EventScan.mergedFacts(own, envelope.contextMembers());
+      context = new EventScan.Value(JsonToken.START_OBJECT, null, 0, 0);
+    }
+    EventScan.Value integrations = event.get("integrations");
+    if (envelope.integrations() != null && fillFromEnvelope(event, out, "integrations", envelope.integrations(), null) != null) {
+      integrations = new EventScan.Value(JsonToken.START_OBJECT, null, 0, 0);
+    }
+    EventScan.Value sentAt = event.get("sentAt");
+    if (envelope.sentAt() != null && sentAt == null) {
+      sentAt = envelope.sentAt();
+      out.add("sentAt", Arrays.copyOfRange(event.input, sentAt.start(), sentAt.end()));
+    }
+    EventScan.Value messageIdValue = event.get("messageId");
+    String messageId = messageIdValue == null ? null : messageIdValue.idText();
+    if (messageIdIfMissing != null && messageId == null
+        && (messageIdValue == null || messageIdValue.isNull() || messageIdValue.isText())) {
+      messageId = messageIdIfMissing;
+      messageIdValue = new EventScan.Value(JsonToken.VALUE_STRING, messageId, 0, 0);
+      out.setText("messageId", messageId);
+    }
+    String visitorKey = idText(event.get("anonymousId"));
+    if (visitorKey == null) {
+      visitorKey = idText(event.get("userId"));
+    }
+    String problem = validate(event, type, messageIdValue, context, integrations, sentAt, facts);
+    if (problem != null) {
+      int colon = problem.indexOf(':');
+      return new IntakeItem(visitorKey, messageId, out.toBytes(), problem.substring(0, colon),
+          problem.substring(colon + 1).trim());
+    }
+    if (messageId == null) {
+      messageId = UUID.randomUUID().toString();
+      out.setText("messageId", messageId);
+    } else if (!messageIdValue.isText()) {
+      out.setText("messageId", messageId);
+    }
+    byte[] json = out.toBytes();
+    if (json.length > limits.maxEventBytes()) {
+      return new IntakeItem(visitorKey, messageId, json, "event_too_large",
+          "event is " + json.length + " bytes; the limit is " + limits.maxEventBytes());
+    }
+    return new IntakeItem(visitorKey, messageId, json, null, null, facts.ip(), facts.userAgent());
+  }
+
+  /**
+   * Envelope fields fill in what the event does not say itself; the event's own values win.
+   *
+   * @return the event's field as merged, or null when the envelope added nothing to it
+   */
+  private byte[] fillFromEnvelope(EventScan event, EventBytes out, String field, EventScan.Value envelopeValue,
+                                  EventScan envelopeMembers) throws IOException {
+    int own = event.last(field);
+    byte[] input = event.input;
+    if (own < 0 || event.value(own).isNull()) {
+      byte[] value = Arrays.copyOfRange(input, envelopeValue.start(), envelopeValue.end());
+      out.drop(field);
+      out.add(field, value);
+      return value;
+    }
+    if (!event.value(own).isObject()) {
+      return null;
+    }
+    byte[] merged = fill(input, event.nested(own), event.valueStart(own), event.memberEnd(own), envelopeMembers,
+        envelopeValue.start(), envelopeValue.end());
+    if (merged != null) {
+      out.replaceValue(own, merged);
+    }
+    return merged;
+  }
+
+  /**
+   * The object at {@code [ownStart, ownEnd)} with the members of the one at
+   * {@code [defaultsStart, defaultsEnd)} that it lacks, recursively into objects both have.
+   * Either scan may be null when that object was not scanned yet.
+   *
+   * @return the filled object's JSON, or null when nothing was missing
+   */
+  private byte[] fill(byte[] input, EventScan ownScan, int ownStart, int ownEnd, EventScan defaultsScan,
+                      int defaultsStart, int defaultsEnd) throws IOException {
+    EventScan own = ownScan != null ? ownScan : scanAt(input, ownStart, ownEnd);
+    EventScan defaults = defaultsScan != null ? defaultsScan : scanAt(input, defaultsStart, defaultsEnd);
+    EventBytes out = new EventBytes(own);
+    for (int d = 0; d < defaults.members(); d++) {
+      String name = defaults.name(d);
+      if (defaults.last(name) != d) {
+        continue; // a duplicate name: the last one counts
+      }
+      int o = own.last(name);
+      if (o < 0) {
+        out.addCopy(input, defaults.memberStart(d), defaults.memberEnd(d));
+      } else if (own.value(o).isObject() && defaults.value(d).isObject()) {
+        byte[] sub = fill(input, own.nested(o), own.valueStart(o), own.memberEnd(o), defaults.nested(d),
+            defaults.valueStart(d), defaults.memberEnd(d));
+        if (sub != null) {
+          out.replaceValue(o, sub);
+        }
       }
     }
-    String messageId = idText(event.get("messageId"));
+    return out.changed() ? out.toBytes() : null;
+  }
+
+  private EventScan scanAt(byte[] input, int start, int end) throws IOException {
+    try (JsonParser parser = mapper.getFactory().createParser(input, start, end - start)) {
+      parser.nextToken();
+      return EventScan.readMembers(parser, input, start);
+    }
+  }
+
+  /** @return null when valid, else "reason: detail" */
+  private static String validate(EventScan event, EventScan.Value type, EventScan.Value messageIdValue,
+                                 EventScan.Value context, EventScan.Value integrations, EventScan.Value sentAt,
+                                 EventScan.ContextFacts facts) {
+    if (type == null || !type.isText() || !TYPES.contains(type.text())) {
+      return "invalid_type: \"type\" must be one of " + String.join(", ", TYPES.stream().sorted().toList())
+          + (type == null ? " (it is missing)" : " (it is " + event.shortText(type) + ")");
+    }
+    for (String id : new String[] {"userId", "anonymousId", "messageId", "groupId", "previousId"}) {
+      EventScan.Value value = id.equals("messageId") ? messageIdValue : event.get(id);
+      if (value != null && !value.isNull() && !value.isText() && !value.isIntegral()) {
+        return "wrong_type: \"" + id + "\" must be a string (it is " + value.kind() + ")";
+      }
+    }
+    String messageId = messageIdValue == null ? null : messageIdValue.idText();
     if (messageId != null && messageId.length() > MAX_MESSAGE_ID_LENGTH) {
       return "message_id_too_long: \"messageId\" has " + messageId.length()
           + " characters; it must be shorter than 100";
     }
     for (String object : new String[] {"context", "properties", "traits", "integrations"}) {
-      JsonNode value = event.get(object);
+      EventScan.Value value = switch (object) {
+        case "context" -> context;
+        case "integrations" -> integrations;
+        default -> event.get(object);
+      };
       if (value != null && !value.isNull() && !value.isObject()) {
-        return "wrong_type: \"" + object + "\" must be an object (it is " + kind(value) + ")";
+        return "wrong_type: \"" + object + "\" must be an object (it is " + value.kind() + ")";
       }
     }
     for (String text : new String[] {"event", "name", "category"}) {
-      JsonNode value = event.get(text);
-      if (value != null && !value.isNull() && !value.isTextual()) {
-        return "wrong_type: \"" + text + "\" must be a string (it is " + kind(value) + ")";
+      EventScan.Value value = event.get(text);
+      if (value != null && !value.isNull() && !value.isText()) {
+        return "wrong_type: \"" + text + "\" must be a string (it is " + value.kind() + ")";
       }
     }
     for (String time : new String[] {"timestamp", "originalTimestamp", "sentAt"}) {
-      JsonNode value = event.get(time);
-      if (value != null && !value.isNull() && (!value.isTextual() || Timestamps.parse(value.asText()) == null)) {
-        return "invalid_timestamp: \"" + time + "\" must be an ISO-8601 date-time (it is " + shortText(value) + ")";
+      EventScan.Value value = time.equals("sentAt") ? sentAt : event.get(time);
+      if (value != null && !value.isNull() && (!value.isText() || Timestamps.parse(value.text()) == null)) {
+        return "invalid_timestamp: \"" + time + "\" must be an ISO-8601 date-time (it is "
+            + shortText(event, value) + ")";
       }
     }
-    String kind = type.asText();
-    if (idText(event.get("userId")) == null && idText(event.get("anonymousId")) == null
-        && !Cookieless.marked(event.get("context"))) {
+    String kind = type.text();
+    if (idText(event.get("userId")) == null && idText(event.get("anonymousId")) == null && !facts.cookieless()) {
       return "no_user_anon_id: every event needs a \"userId\" or an \"anonymousId\""
           + " (or, from a cookieless browser snippet, \"context\": {\"trackside\": {\"cookieless\": true}})";
     }
@@ -259,6 +394,27 @@ public final class SegmentIntake {
     return null;
   }
 
+  private static String shortText(EventScan event, EventScan.Value value) {
+    return value.end() > value.start() ? event.shortText(value) : "\"" + value.text() + "\"";
+  }
+
+  private static String idText(EventScan.Value value) {
+    return value == null ? null : value.idText();
+  }
+
+  /** Reads one value to its end (its syntax still checked), for a body that is not an object. */
+  private static void skipValue(JsonParser parser) throws IOException {
+    parser.skipChildren();
+    requireEnd(parser);
+  }
+
+  private static void requireEnd(JsonParser parser) throws IOException {
+    JsonToken trailing = parser.nextToken();
+    if (trailing != null) {
+      throw new JsonParseException(parser, "trailing token (" + trailing + ") after the JSON value");
+    }
+  }
+
   /** An id as text: strings as they are, integers in decimal; null for absent, null or blank. */
   static String idText(JsonNode value) {
     if (value == null || value.isNull()) {
@@ -269,16 +425,6 @@ public final class SegmentIntake {
       return text.isBlank() ? null : text;
     }
     return value.isIntegralNumber() ? value.asText() : null;
-  }
-
-  private static String kind(JsonNode value) {
-    JsonNodeType type = value.getNodeType();
-    return type == JsonNodeType.POJO ? "an object" : "a " + type.name().toLowerCase();
-  }
-
-  private static String shortText(JsonNode value) {
-    String text = value.toString();
-    return text.length() > 40 ? text.substring(0, 40) + "…" : text;
   }
 
   private byte[] toJson(JsonNode node) {

@@ -1,0 +1,323 @@
+package io.trackside.core;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.util.Arrays;
+
+/**
+ * One JSON object read from a streaming parser without building a tree: where each of its
+ * members lies in the input bytes, and the values the intake judges an event by. The intake then
+ * stores the event by copying its bytes (leaving out or replacing a few members) instead of
+ * writing a parsed tree back out, which is what made the collector's per-event cost.
+ *
+ * <p>Duplicate member names behave as in a parsed tree: the last one counts.
+ */
+final class EventScan {
+  /** A member's value as far as the intake needs it. */
+  record Value(JsonToken token, String text, int start, int end) {
+    boolean isNull() {
+      return token == JsonToken.VALUE_NULL;
+    }
+
+    boolean isText() {
+      return token == JsonToken.VALUE_STRING;
+    }
+
+    boolean isObject() {
+      return token == JsonToken.START_OBJECT;
+    }
+
+    boolean isIntegral() {
+      return token == JsonToken.VALUE_NUMBER_INT;
+    }
+
+    /** An id as text: strings as they are, integers in decimal; null for null, blank or another kind. */
+    String idText() {
+      if (token == JsonToken.VALUE_STRING) {
+        return text.isBlank() ? null : text;
+      }
+      return token == JsonToken.VALUE_NUMBER_INT ? text : null;
+    }
+
+    /** The kind for an error message: "a string", "an object", … */
+    String kind() {
+      return switch (token) {
+        case VALUE_STRING -> "a string";
+        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+        case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+        case VALUE_NULL -> "a null";
+        case START_OBJECT -> "an object";
+        case START_ARRAY -> "an array";
+        default -> "a " + token;
+      };
+    }
+  }
+
+  /** What a {@code context} object tells the intake (its own, or one merged from the batch envelope). */
+  record ContextFacts(String ip, String userAgent, boolean cookieless) {
+    static final ContextFacts NONE = new ContextFacts(null, null, false);
+  }
+
+  /** Which members a scan reads further: the event's, its context's, the context's trackside object's. */
+  private enum Level {
+    EVENT, CONTEXT, TRACKSIDE, OTHER;
+
+    /** Members whose scalar value is read as text. */
+    boolean wanted(String name) {
+      return switch (this) {
+        case EVENT -> switch (name) {
+          case "type", "userId", "anonymousId", "messageId", "groupId", "previousId", "event", "name", "category",
+              "timestamp", "originalTimestamp", "sentAt", "writeKey" -> true;
+          default -> false;
+        };
+        case CONTEXT -> name.equals("ip") || name.equals("userAgent");
+        default -> false;
+      };
+    }
+
+    /** The level an object-valued member is scanned at, or null to skip it. */
+    Level descend(String name) {
+      return switch (this) {
+        case EVENT -> name.equals("context") ? CONTEXT : null;
+        case CONTEXT -> name.equals("trackside") ? TRACKSIDE : null;
+        default -> null;
+      };
+    }
+  }
+
+  final byte[] input;
+  int start;
+  int end;
+  private String[] names = new String[16];
+  private int[] memberStarts = new int[16];
+  private int[] valueStarts = new int[16];
+  private int[] memberEnds = new int[16];
+  private JsonToken[] tokens = new JsonToken[16];
+  private String[] texts = new String[16];
+  private EventScan[] nested = new EventScan[16];
+  private int members;
+
+  private EventScan(byte[] input) {
+    this.input = input;
+  }
+
+  /**
+   * Reads an event: the object whose START_OBJECT is the parser's current token, up to and
+   * including its END_OBJECT. The values the intake judges are read, and the {@code context}
+   * object is scanned too; all else is skipped (its bytes still checked by the parser: JSON
+   * syntax, UTF-8, nesting depth).
+   *
+   * @param base where the parser's offset 0 lies in {@code input}
+   */
+  static EventScan read(JsonParser parser, byte[] input, int base) throws IOException {
+    return read(parser, input, base, null, Level.EVENT);
+  }
+
+  /** As {@link #read(JsonParser, byte[], int)}, handing an array-valued {@code batch} member to {@code batch}. */
+  static EventScan readRequest(JsonParser parser, byte[] input, int base, ArrayReader batch) throws IOException {
+    return read(parser, input, base, batch, Level.EVENT);
+  }
+
+  /** Only locates the members of any object (for merging one into another). */
+  static EventScan readMembers(JsonParser parser, byte[] input, int base) throws IOException {
+    return read(parser, input, base, null, Level.OTHER);
+  }
+
+  /** Reads a member's array value (the parser at its START_ARRAY) up to and including its END_ARRAY. */
+  interface ArrayReader {
+    void read(JsonParser parser) throws IOException;
+  }
+
+  private static EventScan read(JsonParser parser, byte[] input, int base, ArrayReader batch, Level level)
+      throws IOException {
+    EventScan scan = new EventScan(input);
+    scan.start = base + (int) parser.currentTokenLocation().getByteOffset();
+    JsonToken token = parser.nextToken();
+    while (token == JsonToken.FIELD_NAME) {
+      int memberStart = base + (int) parser.currentTokenLocation().getByteOffset();
+      String name = parser.currentName();
+      JsonToken valueToken = parser.nextToken();
+      int valueStart = base + (int) parser.currentTokenLocation().getByteOffset();
+      String text = null;
+      EventScan inner = null;
+      Level innerLevel;
+      if (valueToken == JsonToken.START_OBJECT && (innerLevel = level.descend(name)) != null) {
+        inner = read(parser, input, base, null, innerLevel);
+      } else if (valueToken == JsonToken.START_ARRAY && batch != null && name.equals("batch")) {
+        batch.read(parser);
+      } else if (valueToken.isStructStart()) {
+        parser.skipChildren();
+      } else if (valueToken.isScalarValue() && level.wanted(name)) {
+        text = parser.getText();
+      }
+      token = parser.nextToken();
+      int next = base + (int) parser.currentTokenLocation().getByteOffset();
+      scan.add(name, memberStart, valueStart, trimBack(input, next, valueStart), valueToken, text, inner);
+    }
+    if (token != JsonToken.END_OBJECT) {
+      throw new IllegalStateException("object scan ended at " + token);
+    }
+    scan.end = base + (int) parser.currentTokenLocation().getByteOffset() + 1;
+    return scan;
+  }
+
+  /** The scan of the last member of that name when it is an object that was scanned, else null. */
+  EventScan nested(String name) {
+    int i = last(name);
+    return i < 0 ? null : nested[i];
+  }
+
+  EventScan nested(int member) {
+    return nested[member];
+  }
+
+  /** What this event's own {@code context} says (nothing when it is not an object). */
+  ContextFacts contextFacts() {
+    EventScan context = nested("context");
+    return context == null ? ContextFacts.NONE : facts(context);
+  }
+
+  /** What a scanned context object says. */
+  static ContextFacts facts(EventScan context) {
+    return new ContextFacts(context.idText("ip"), context.idText("userAgent"), cookieless(context));
+  }
+
+  /**
+   * What a context says once {@code defaults} (a batch envelope's context) has filled in what
+   * {@code own} lacks, recursively — without writing the merged object out.
+   */
+  static ContextFacts mergedFacts(EventScan own, EventScan defaults) {
+    String ip = own.has("ip") ? own.idText("ip") : defaults.idText("ip");
+    String userAgent = own.has("userAgent") ? own.idText("userAgent") : defaults.idText("userAgent");
+    boolean cookieless;
+    int o = own.last("trackside");
+    int d = defaults.last("trackside");
+    if (o < 0) {
+      cookieless = cookieless(defaults);
+    } else if (own.nested(o) != null && d >= 0 && defaults.nested(d) != null && !own.nested(o).has("cookieless")) {
+      cookieless = flag(defaults.nested(d));
+    } else {
+      cookieless = cookieless(own);
+    }
+    return new ContextFacts(ip, userAgent, cookieless);
+  }
+
+  private static boolean cookieless(EventScan context) {
+    EventScan trackside = context.nested("trackside");
+    return trackside != null && flag(trackside);
+  }
+
+  private static boolean flag(EventScan trackside) {
+    Value cookieless = trackside.get("cookieless");
+    return cookieless != null && cookieless.token() == JsonToken.VALUE_TRUE;
+  }
+
+  private String idText(String name) {
+    Value value = get(name);
+    return value == null ? null : value.idText();
+  }
+
+  /** The end of a value: back from the next token over whitespace and the comma between members. */
+  static int trimBack(byte[] input, int next, int floor) {
+    int i = next;
+    while (i > floor && isSpace(input[i - 1])) {
+      i--;
+    }
+    if (i > floor && input[i - 1] == ',') {
+      i--;
+      while (i > floor && isSpace(input[i - 1])) {
+        i--;
+      }
+    }
+    return i;
+  }
+
+  private static boolean isSpace(byte b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+  }
+
+  private void add(String name, int memberStart, int valueStart, int memberEnd, JsonToken token, String text,
+                   EventScan inner) {
+    if (members == names.length) {
+      int size = members * 2;
+      names = Arrays.copyOf(names, size);
+      memberStarts = Arrays.copyOf(memberStarts, size);
+      valueStarts = Arrays.copyOf(valueStarts, size);
+      memberEnds = Arrays.copyOf(memberEnds, size);
+      tokens = Arrays.copyOf(tokens, size);
+      texts = Arrays.copyOf(texts, size);
+      nested = Arrays.copyOf(nested, size);
+    }
+    names[members] = name;
+    memberStarts[members] = memberStart;
+    valueStarts[members] = valueStart;
+    memberEnds[members] = memberEnd;
+    tokens[members] = token;
+    texts[members] = text;
+    nested[members] = inner;
+    members++;
+  }
+
+  int members() {
+    return members;
+  }
+
+  String name(int member) {
+    return names[member];
+  }
+
+  int memberStart(int member) {
+    return memberStarts[member];
+  }
+
+  int valueStart(int member) {
+    return valueStarts[member];
+  }
+
+  int memberEnd(int member) {
+    return memberEnds[member];
+  }
+
+  Value value(int member) {
+    return new Value(tokens[member], texts[member], valueStarts[member], memberEnds[member]);
+  }
+
+  /** The index of the last member of that name (the one a tree keeps), or -1. */
+  int last(String name) {
+    for (int i = members - 1; i >= 0; i--) {
+      if (names[i].equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The last member of that name (as a tree would keep it), or null when there is none. */
+  Value get(String name) {
+    int i = last(name);
+    return i < 0 ? null : value(i);
+  }
+
+  boolean has(String name) {
+    return last(name) >= 0;
+  }
+
+  /** How many members have that name (a client may send one twice). */
+  int count(String name) {
+    int n = 0;
+    for (int i = 0; i < members; i++) {
+      if (names[i].equals(name)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The raw JSON text of a value, shortened for an error message. */
+  String shortText(Value value) {
+    int length = Math.min(value.end() - value.start(), 160);
+    String text = new String(input, value.start(), length, java.nio.charset.StandardCharsets.UTF_8);
+    return text.length() > 40 ? text.substring(0, 40) + "…" : text;
+  }
+}
