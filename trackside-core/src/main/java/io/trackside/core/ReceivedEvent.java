@@ -32,21 +32,54 @@ public record ReceivedEvent(long receivedAtMillis, String source, String clientI
   }
 
   public byte[] encode() {
-    try {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(json.length + 128);
-      DataOutputStream out = new DataOutputStream(bytes);
-      out.writeByte(FORMAT_V1);
-      out.writeLong(receivedAtMillis);
-      writeNullable(out, source);
-      writeNullable(out, clientIp);
-      writeNullable(out, userAgent);
-      writeNullable(out, quarantineReason);
-      writeNullable(out, quarantineDetail);
-      out.writeInt(json.length);
-      out.write(json);
+    return new RequestEncoder(receivedAtMillis, source, clientIp, userAgent)
+        .encode(quarantineReason, quarantineDetail, json);
+  }
+
+  /**
+   * Encodes the events of one request: what they share (receive time, source, address,
+   * User-Agent) is written once, and each valid event costs two array copies.
+   */
+  public static final class RequestEncoder {
+    private final byte[] head;
+
+    public RequestEncoder(long receivedAtMillis, String source, String clientIp, String userAgent) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + (userAgent == null ? 0 : userAgent.length()));
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeByte(FORMAT_V1);
+        out.writeLong(receivedAtMillis);
+        writeNullable(out, source);
+        writeNullable(out, clientIp);
+        writeNullable(out, userAgent);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // cannot happen on a byte array
+      }
+      head = bytes.toByteArray();
+    }
+
+    public byte[] encode(String quarantineReason, String quarantineDetail, byte[] json) {
+      if (quarantineReason == null && quarantineDetail == null) {
+        byte[] encoded = new byte[head.length + 2 + 4 + json.length];
+        System.arraycopy(head, 0, encoded, 0, head.length);
+        int at = head.length + 2; // two "absent" flags, zero
+        encoded[at] = (byte) (json.length >>> 24);
+        encoded[at + 1] = (byte) (json.length >>> 16);
+        encoded[at + 2] = (byte) (json.length >>> 8);
+        encoded[at + 3] = (byte) json.length;
+        System.arraycopy(json, 0, encoded, at + 4, json.length);
+        return encoded;
+      }
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(head.length + json.length + 128);
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.write(head);
+        writeNullable(out, quarantineReason);
+        writeNullable(out, quarantineDetail);
+        out.writeInt(json.length);
+        out.write(json);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
       return bytes.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // cannot happen on a byte array
     }
   }
 

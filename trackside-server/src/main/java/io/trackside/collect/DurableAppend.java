@@ -63,10 +63,10 @@ final class DurableAppend {
     String userAgent = ctx.request().getHeader(HttpHeaders.USER_AGENT);
     List<LogRecord> records = new ArrayList<>(items.size());
     int valid = 0;
+    ReceivedEvent.RequestEncoder encoder = new ReceivedEvent.RequestEncoder(receivedAt, source, ip, userAgent);
     for (IntakeItem item : items) {
-      ReceivedEvent received = new ReceivedEvent(receivedAt, source, ip, userAgent,
-          item.rejectReason(), item.rejectDetail(), item.json());
-      records.add(new LogRecord(item.logKey(ip, userAgent), receivedAt, received.encode()));
+      records.add(new LogRecord(item.logKey(ip, userAgent), receivedAt,
+          encoder.encode(item.rejectReason(), item.rejectDetail(), item.json())));
       if (item.valid()) {
         valid++;
       }
