@@ -139,9 +139,9 @@ class SnippetBrowserIT {
   }
 
   /**
-   * The opt-ins and the fallback, on pages of their own: without sendBeacon the snippet sends
-   * with fetch and keepalive, and a send that fails is sent again with the same messageIds
-   * (stored once); consent keeps a first-party id that the next page view carries, and
+   * Delivery and the opt-ins, on pages of their own: a shown page sends with fetch and
+   * keepalive (not sendBeacon, whose answer is never known), and a send that fails is sent again
+   * with the same messageIds (stored once); consent keeps a first-party id that the next page view carries, and
    * withdrawing it forgets the id; data-dnt="1" sends nothing under Global Privacy Control,
    * while the same signal without data-dnt is ignored (the operator's choice); closing a tab
    * reports its engaged time.
@@ -151,13 +151,15 @@ class SnippetBrowserIT {
     String base = "http://127.0.0.1:" + site.getAddress().getPort();
     String home = browser.getWindowHandle();
 
-    browser.get(base + "/lab/no-beacon");
+    browser.get(base + "/lab/retry");
     waitForSnippet();
     ((JavascriptExecutor) browser).executeScript("trackside('track', 'Retry Probe')");
     waitUntil("the failed send was sent again", "return window.sends.length >= 2");
     @SuppressWarnings("unchecked")
     List<List<String>> sends = (List<List<String>>) ((JavascriptExecutor) browser).executeScript("return window.sends");
     assertThat((Boolean) ((JavascriptExecutor) browser).executeScript("return window.keepalive")).isTrue();
+    assertThat(((JavascriptExecutor) browser).executeScript("return window.beacons"))
+        .as("a shown page sends with fetch, whose failure it can see, not with sendBeacon").isEqualTo(0L);
     assertThat(sends.get(1)).as("the retry carries the failed events under their messageIds: " + sends)
         .containsAll(sends.get(0));
 
@@ -200,10 +202,10 @@ class SnippetBrowserIT {
       }
     }
     String described = String.join("\n", all);
-    assertThat(pages).as(described).containsEntry("/lab/no-beacon", 1).containsEntry("/lab/consent", 1)
+    assertThat(pages).as(described).containsEntry("/lab/retry", 1).containsEntry("/lab/consent", 1)
         .containsEntry("/lab/consent-again", 1).containsEntry("/lab/gpc-ignored", 1).containsEntry("/lab/closed", 1)
         .doesNotContainKey("/lab/dnt");
-    assertThat(pageIds.get("/lab/no-beacon")).as("stored under the id of the send that failed").isEqualTo(sends.get(0).get(0));
+    assertThat(pageIds.get("/lab/retry")).as("stored under the id of the send that failed").isEqualTo(sends.get(0).get(0));
     assertThat(count(events, "track", "Retry Probe")).as(described).isEqualTo(1);
     assertThat(events.size()).as("nothing twice: " + described).isEqualTo(distinctMessageIds(events));
 
@@ -223,9 +225,10 @@ class SnippetBrowserIT {
   /** The lab pages: a script before the snippet sets up what the page tests. */
   private static String labPage(String path, String script) {
     String setup = switch (path) {
-      // No sendBeacon; fetch fails once as a network error would, then sends; every send's ids noted.
-      case "/lab/no-beacon" -> """
-          Object.defineProperty(navigator, 'sendBeacon', {value: undefined, configurable: true});
+      // sendBeacon counted; fetch fails once as a network error would, then sends; every send's ids noted.
+      case "/lab/retry" -> """
+          window.beacons = 0; var realBeacon = navigator.sendBeacon.bind(navigator);
+          navigator.sendBeacon = function (url, body) { window.beacons++; return realBeacon(url, body); };
           window.sends = []; var realFetch = window.fetch;
           window.fetch = function (url, options) {
             window.keepalive = options.keepalive;
