@@ -106,7 +106,7 @@ class SnippetBrowserIT {
     browser.findElement(By.id("subscribe")).click(); // → /thanks?email=… (the URL is scrubbed by the pipeline)
     waitForSnippet();
     Thread.sleep(1200); // a second in view: leaving the page reports the engaged time
-    browser.findElement(By.id("out")).click(); // leaves for an unreachable site: only the beacon can tell
+    browser.findElement(By.id("out")).click(); // leaves for an unreachable site: only a request that outlives the page (keepalive) can tell
     Thread.sleep(1000);
 
     JsonNode events = trackside.eventsUntil("?limit=1000", e -> count(e, "track", "Outbound Link Clicked") >= 1
