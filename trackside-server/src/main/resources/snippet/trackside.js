@@ -27,10 +27,13 @@
     out.push(e);
     flush();
   }
+  // While the page is shown: fetch, whose answer says whether the server stored the events (what
+  // it did not is sent again). Once the page is hidden or closing: sendBeacon, which the browser
+  // delivers after the page is gone (its answer is never known), else fetch with keepalive.
   function flush() {
-    if (busy || !out.length) return;
+    if (busy && !d.hidden || !out.length) return;
     var batch = out.splice(0, 50), body = JSON.stringify({writeKey: key, sentAt: new Date().toISOString(), batch: batch});
-    if (N.sendBeacon && N.sendBeacon(api, body)) return flush();
+    if (d.hidden && N.sendBeacon && N.sendBeacon(api, body)) return flush();
     busy = 1;
     fetch(api, {method: 'POST', body: body, keepalive: true})
       .then(function(r) { if (r.status > 499 || r.status == 429) throw 0; busy = 0; wait = 1e3; flush(); })
@@ -47,10 +50,10 @@
     pv = 0;
   }
   function engage() {
-    if (d.visibilityState == 'hidden') {
+    if (d.hidden) {
       engaged += Date.now() - shown;
       if (engaged > 999) track('Page Engaged', {engaged_ms: engaged});
-      engaged = 0;
+      engaged = 0; flush();
     } else shown = Date.now();
   }
   var A = {

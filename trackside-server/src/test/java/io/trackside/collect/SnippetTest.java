@@ -19,6 +19,15 @@ class SnippetTest {
   }
 
   @Test
+  void theDocsStateTheSizeAsItIs() throws Exception {
+    // Tests run in trackside-server/; the docs are the repository's.
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "SNIPPET.md"));
+    String size = String.format(java.util.Locale.ROOT, "%,d", new Snippet("/static/site").gzippedSize());
+    assertTrue(doc.contains("**" + size + " bytes gzipped**"), "docs/SNIPPET.md should say the snippet is " + size
+        + " bytes gzipped");
+  }
+
+  @Test
   void minifyingKeepsStringsAndDropsComments() {
     String served = new String(new Snippet("/s").script(), StandardCharsets.UTF_8);
     assertFalse(served.contains("//"), "comment lines are dropped");

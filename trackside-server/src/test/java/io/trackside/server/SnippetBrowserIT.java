@@ -51,7 +51,7 @@ class SnippetBrowserIT {
     site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
     site.createContext("/", exchange -> {
       String path = exchange.getRequestURI().getPath();
-      String html = path.endsWith(".pdf") ? "%PDF-1.4" : """
+      String html = path.startsWith("/lab/") ? labPage(path, script) : path.endsWith(".pdf") ? "%PDF-1.4" : """
           <!doctype html><html><head><title>Shop %s</title>
           <script defer src="%s" data-key="%s"></script></head>
           <body><h1>Shop</h1>
@@ -105,11 +105,12 @@ class SnippetBrowserIT {
     browser.findElement(By.id("email")).sendKeys("secret.person@example.com");
     browser.findElement(By.id("subscribe")).click(); // → /thanks?email=… (the URL is scrubbed by the pipeline)
     waitForSnippet();
-    browser.findElement(By.id("out")).click(); // leaves for an unreachable site: only the beacon can tell
+    Thread.sleep(1200); // a second in view: leaving the page reports the engaged time
+    browser.findElement(By.id("out")).click(); // leaves for an unreachable site: only a request that outlives the page (keepalive) can tell
     Thread.sleep(1000);
 
     JsonNode events = trackside.eventsUntil("?limit=1000", e -> count(e, "track", "Outbound Link Clicked") >= 1
-        && count(e, "page", null) >= 4);
+        && count(e, "page", null) >= 4 && engagedOn(e, "/thanks") != null);
     Map<String, Integer> pages = new HashMap<>();
     List<String> all = new ArrayList<>();
     for (JsonNode e : events) {
@@ -128,9 +129,145 @@ class SnippetBrowserIT {
     assertThat(count(events, "track", "File Downloaded")).isEqualTo(1);
     assertThat(count(events, "track", "Form Submitted")).isEqualTo(1);
     assertThat(count(events, "track", "Outbound Link Clicked")).isEqualTo(1);
+    JsonNode engaged = engagedOn(events, "/thanks");
+    assertThat(engaged).as("the page left by the outbound link reports its engaged time:\n" + String.join("\n", all))
+        .isNotNull();
+    assertThat(properties(engaged).path("engaged_ms").asLong()).isBetween(1000L, 60_000L);
     JsonNode form = first(events, "Form Submitted");
     assertThat(form.toString()).contains("newsletter");
     assertThat(events.size()).as("nothing twice: " + String.join("\n", all)).isEqualTo(distinctMessageIds(events));
+  }
+
+  /**
+   * Delivery and the opt-ins, on pages of their own: a shown page sends with fetch and
+   * keepalive (not sendBeacon, whose answer is never known), and a send that fails is sent again
+   * with the same messageIds (stored once); consent keeps a first-party id that the next page view carries, and
+   * withdrawing it forgets the id; data-dnt="1" sends nothing under Global Privacy Control,
+   * while the same signal without data-dnt is ignored (the operator's choice); closing a tab
+   * reports its engaged time.
+   */
+  @Test
+  void fetchRetriesKeepTheirIdsConsentKeepsAnIdDoNotTrackIsTheOperatorsChoice() throws Exception {
+    String base = "http://127.0.0.1:" + site.getAddress().getPort();
+    String home = browser.getWindowHandle();
+
+    browser.get(base + "/lab/retry");
+    waitForSnippet();
+    ((JavascriptExecutor) browser).executeScript("trackside('track', 'Retry Probe')");
+    waitUntil("the failed send was sent again", "return window.sends.length >= 2");
+    @SuppressWarnings("unchecked")
+    List<List<String>> sends = (List<List<String>>) ((JavascriptExecutor) browser).executeScript("return window.sends");
+    assertThat((Boolean) ((JavascriptExecutor) browser).executeScript("return window.keepalive")).isTrue();
+    assertThat(((JavascriptExecutor) browser).executeScript("return window.beacons"))
+        .as("a shown page sends with fetch, whose failure it can see, not with sendBeacon").isEqualTo(0L);
+    assertThat(sends.get(1)).as("the retry carries the failed events under their messageIds: " + sends)
+        .containsAll(sends.get(0));
+
+    browser.get(base + "/lab/consent");
+    waitForSnippet();
+    ((JavascriptExecutor) browser).executeScript("trackside('consent', true); trackside('track', 'Consent Given')");
+    String firstPartyId = (String) ((JavascriptExecutor) browser).executeScript("return localStorage.getItem('ts_id')");
+    assertThat(firstPartyId).as("consent keeps a first-party id").isNotBlank();
+    browser.get(base + "/lab/consent-again");
+    waitForSnippet();
+    ((JavascriptExecutor) browser).executeScript("trackside('consent', false)");
+    assertThat(((JavascriptExecutor) browser).executeScript("return localStorage.getItem('ts_id')"))
+        .as("withdrawn consent forgets the id").isNull();
+
+    browser.get(base + "/lab/dnt");
+    waitUntil("the page loaded", "return document.readyState == 'complete'");
+    assertThat(((JavascriptExecutor) browser).executeScript("return typeof window.trackside"))
+        .as("data-dnt=1 and GPC: the snippet stops before it starts").isNotEqualTo("function");
+    browser.get(base + "/lab/gpc-ignored");
+    waitForSnippet();
+
+    browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+    browser.get(base + "/lab/closed");
+    waitForSnippet();
+    Thread.sleep(1200);
+    browser.close(); // the tab is closed: its engaged time goes out with the page
+    browser.switchTo().window(home);
+
+    JsonNode events = trackside.eventsUntil("?limit=1000", e -> engagedOn(e, "/lab/closed") != null
+        && count(e, "track", "Retry Probe") >= 1 && count(e, "page", null) >= 5);
+    List<String> all = new ArrayList<>();
+    Map<String, Integer> pages = new HashMap<>();
+    Map<String, String> pageIds = new HashMap<>();
+    for (JsonNode e : events) {
+      all.add(e.path("type").asText() + " " + e.path("event").asText("") + " " + e.path("page_path").asText("")
+          + " " + e.path("anonymous_id").asText(""));
+      if (e.path("type").asText().equals("page")) {
+        pages.merge(e.path("page_path").asText(), 1, Integer::sum);
+        pageIds.put(e.path("page_path").asText(), e.path("message_id").asText());
+      }
+    }
+    String described = String.join("\n", all);
+    assertThat(pages).as(described).containsEntry("/lab/retry", 1).containsEntry("/lab/consent", 1)
+        .containsEntry("/lab/consent-again", 1).containsEntry("/lab/gpc-ignored", 1).containsEntry("/lab/closed", 1)
+        .doesNotContainKey("/lab/dnt");
+    assertThat(pageIds.get("/lab/retry")).as("stored under the id of the send that failed").isEqualTo(sends.get(0).get(0));
+    assertThat(count(events, "track", "Retry Probe")).as(described).isEqualTo(1);
+    assertThat(events.size()).as("nothing twice: " + described).isEqualTo(distinctMessageIds(events));
+
+    for (JsonNode e : events) {
+      String anonymousId = e.path("anonymous_id").asText("");
+      if (e.path("event").asText().equals("Consent Given")
+          || e.path("type").asText().equals("page") && e.path("page_path").asText().equals("/lab/consent-again")) {
+        assertThat(anonymousId).as("after consent, the first-party id: " + e).isEqualTo(firstPartyId);
+      } else if (e.path("type").asText().equals("page")) {
+        assertThat(anonymousId).as("without consent, cookieless: " + e).isIn("", "null");
+      }
+    }
+    JsonNode closed = engagedOn(events, "/lab/closed");
+    assertThat(properties(closed).path("engaged_ms").asLong()).isBetween(1000L, 60_000L);
+  }
+
+  /** The lab pages: a script before the snippet sets up what the page tests. */
+  private static String labPage(String path, String script) {
+    String setup = switch (path) {
+      // sendBeacon counted; fetch fails once as a network error would, then sends; every send's ids noted.
+      case "/lab/retry" -> """
+          window.beacons = 0; var realBeacon = navigator.sendBeacon.bind(navigator);
+          navigator.sendBeacon = function (url, body) { window.beacons++; return realBeacon(url, body); };
+          window.sends = []; var realFetch = window.fetch;
+          window.fetch = function (url, options) {
+            window.keepalive = options.keepalive;
+            window.sends.push(JSON.parse(options.body).batch.map(function (e) { return e.messageId; }));
+            return window.sends.length == 1 ? Promise.reject(new TypeError('offline')) : realFetch(url, options);
+          };""";
+      case "/lab/dnt", "/lab/gpc-ignored" ->
+          "Object.defineProperty(navigator, 'globalPrivacyControl', {value: true, configurable: true});";
+      default -> "";
+    };
+    String dnt = path.equals("/lab/dnt") ? " data-dnt=\"1\"" : "";
+    return """
+        <!doctype html><html><head><title>Lab</title><script>%s</script>
+        <script defer src="%s" data-key="%s"%s></script></head><body><p>%s</p></body></html>"""
+        .formatted(setup, script, TestNode.WRITE_KEY, dnt, path);
+  }
+
+  private void waitUntil(String what, String condition) throws InterruptedException {
+    for (int i = 0; i < 200; i++) {
+      if (Boolean.TRUE.equals(((JavascriptExecutor) browser).executeScript(condition))) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError(what + ": not so on " + browser.getCurrentUrl());
+  }
+
+  private static JsonNode engagedOn(JsonNode events, String path) {
+    for (JsonNode e : events) {
+      if ("Page Engaged".equals(e.path("event").asText()) && path.equals(e.path("page_path").asText())) {
+        return e;
+      }
+    }
+    return null;
+  }
+
+  private static JsonNode properties(JsonNode event) throws Exception {
+    JsonNode p = event.path("properties");
+    return p.isTextual() ? TestNode.JSON.readTree(p.asText()) : p;
   }
 
   @Test

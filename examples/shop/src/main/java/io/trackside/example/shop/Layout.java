@@ -44,7 +44,8 @@ final class Layout {
     html.append("></script></head><body><header><a class=\"brand\" href=\"/\">Trackside Shop</a>")
         .append("<nav><a id=\"nav-cart\" href=\"/cart\">Cart</a></nav></header><main>")
         .append(body)
-        .append("</main><footer>An example shop. Prices in EUR, nothing is really sold.</footer></body></html>\n");
+        .append("</main><footer>An example shop. Prices in EUR, nothing is really sold. Questions? The ")
+        .append("<a id=\"help\" href=\"https://www.example.org/help\">help centre</a>.</footer></body></html>\n");
     response.setStatus(status);
     response.setContentType("text/html; charset=utf-8");
     response.setHeader("Cache-Control", "no-store"); // a cart and an order are personal

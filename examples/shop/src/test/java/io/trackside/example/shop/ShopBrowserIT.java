@@ -18,8 +18,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -28,7 +30,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The same purchase in a real browser (Debian's headless Chromium; .ci/run installs it), by
  * clicking. Every page is recorded twice — by the page-view filter and by the snippet — and
  * stored once, because both use the id the page printed; the snippet adds what only the
- * browser sees (form submissions), and no form value leaves the page.
+ * browser sees (scrolling, a click on a link to another site, form submissions, the time a page
+ * was in view when it is closed), and no form value leaves the page.
  */
 class ShopBrowserIT {
   private static final File CHROMIUM = new File("/usr/bin/chromium");
@@ -82,8 +85,18 @@ class ShopBrowserIT {
     String name = "Ottilie Brightwater";
     Map<String, String> pageViews = new LinkedHashMap<>(); // page-view id printed on the page → path
 
+    // The visit runs in a tab of its own, so that the test can close it at the end.
+    String first = browser.getWindowHandle();
+    browser.switchTo().newWindow(WindowType.TAB);
     browser.get("http://127.0.0.1:" + shop.port() + "/");
     record(pageViews);
+    // A short window, so the product list scrolls: to the bottom is 25, 50, 75 and 100 %.
+    browser.manage().window().setSize(new Dimension(1200, 300));
+    js("window.scrollTo(0, document.documentElement.scrollHeight)");
+    // The help centre is on another site: the click is recorded, the test stays in the shop.
+    js("document.getElementById('help').addEventListener('click', function (e) { e.preventDefault(); })");
+    waitFor(By.id("help")).click();
+    browser.manage().window().setSize(new Dimension(1200, 800));
     click(By.id("product-p-kettle"));
     record(pageViews);
     WebElement quantity = waitFor(By.id("quantity"));
@@ -98,8 +111,11 @@ class ShopBrowserIT {
     click(By.id("place-order"));
     String orderId = waitFor(By.id("order-id")).getText();
     record(pageViews);
-    assertThat(pageViews.values()).containsExactly("/", "/products/p-kettle", "/cart", "/checkout", "/orders/" + orderId);
     String anonymousId = (String) js("return document.querySelector('script[data-aid]').dataset.aid");
+    Thread.sleep(1200); // the confirmation is read for a while, then the tab is closed
+    browser.close();
+    browser.switchTo().window(first);
+    assertThat(pageViews.values()).containsExactly("/", "/products/p-kettle", "/cart", "/checkout", "/orders/" + orderId);
     assertThat(anonymousId).as("the shop's id handed to the snippet").isNotBlank();
 
     assertThat(client.flush()).isTrue();
@@ -108,7 +124,9 @@ class ShopBrowserIT {
     List<JsonNode> events = trackside.eventsUntil(e -> {
       try {
         return trackside.metric("trackside_warehouse_duplicates_total") >= 5 && Stored.count(e, "page", null) >= 5
-            && Stored.count(e, "track", "Order Completed") >= 1 && Stored.count(e, "track", "Form Submitted") >= 2;
+            && Stored.count(e, "track", "Order Completed") >= 1 && Stored.count(e, "track", "Form Submitted") >= 2
+            && Stored.count(e, "track", "Outbound Link Clicked") >= 1 && Stored.count(e, "track", "Scrolled") >= 4
+            && engagedOn(e, "/orders/" + orderId) != null;
       } catch (Exception ex) {
         throw new IllegalStateException(ex);
       }
@@ -137,6 +155,20 @@ class ShopBrowserIT {
     }
     assertThat(forms).as(all).containsExactlyInAnyOrder("add-to-cart", "checkout");
 
+    List<JsonNode> outbound = Stored.of(events, "track", "Outbound Link Clicked");
+    assertThat(outbound).as(all).hasSize(1);
+    assertThat(TracksideServer.json(outbound.get(0).get("properties")).path("url").asText())
+        .isEqualTo("https://www.example.org/help");
+    List<Integer> scrolled = new java.util.ArrayList<>();
+    for (JsonNode e : Stored.of(events, "track", "Scrolled")) {
+      assertThat(e.path("page_path").asText()).as(all).isEqualTo("/");
+      scrolled.add(TracksideServer.json(e.get("properties")).path("percent").asInt());
+    }
+    assertThat(scrolled).as(all).containsExactlyInAnyOrder(25, 50, 75, 100);
+    JsonNode closed = engagedOn(events, "/orders/" + orderId);
+    assertThat(closed).as("the closed confirmation's engaged time:\n" + all).isNotNull();
+    assertThat(TracksideServer.json(closed.get("properties")).path("engaged_ms").asLong()).isBetween(1000L, 60_000L);
+
     for (JsonNode e : events) {
       assertThat(e.path("anonymous_id").asText()).as("browser and server share one id: " + e).isEqualTo(anonymousId);
       String text = e.toString().toLowerCase(java.util.Locale.ROOT);
@@ -146,6 +178,11 @@ class ShopBrowserIT {
       }
     }
     assertThat(Stored.of(events, "identify", null)).as(all).hasSize(1);
+  }
+
+  private static JsonNode engagedOn(List<JsonNode> events, String path) {
+    return Stored.of(events, "track", "Page Engaged").stream().filter(e -> e.path("page_path").asText().equals(path))
+        .findFirst().orElse(null);
   }
 
   /** Waits for the snippet on the current page and notes the page-view id it was handed. */
