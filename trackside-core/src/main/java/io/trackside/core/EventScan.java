@@ -2,6 +2,7 @@ package io.trackside.core;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.base.ParserBase;
 import java.io.IOException;
 import java.util.Arrays;
 
@@ -86,9 +87,46 @@ final class EventScan {
     }
   }
 
+  /**
+   * The member names the intake looks up, each with a number below {@link #KNOWN_NAMES}, so that a
+   * lookup is an array read rather than a walk over every member (an event is looked up ~20
+   * times while it is judged).
+   */
+  private static final int KNOWN_NAMES = 22;
+
+  private static int known(String name) {
+    return switch (name) {
+      case "type" -> 0;
+      case "userId" -> 1;
+      case "anonymousId" -> 2;
+      case "messageId" -> 3;
+      case "groupId" -> 4;
+      case "previousId" -> 5;
+      case "event" -> 6;
+      case "name" -> 7;
+      case "category" -> 8;
+      case "timestamp" -> 9;
+      case "originalTimestamp" -> 10;
+      case "sentAt" -> 11;
+      case "writeKey" -> 12;
+      case "context" -> 13;
+      case "properties" -> 14;
+      case "traits" -> 15;
+      case "integrations" -> 16;
+      case "batch" -> 17;
+      case "ip" -> 18;
+      case "userAgent" -> 19;
+      case "trackside" -> 20;
+      case "cookieless" -> 21;
+      default -> -1;
+    };
+  }
+
   final byte[] input;
   int start;
   int end;
+  /** For each known name, the index of its last member plus one (0: none). */
+  private final int[] lastKnown = new int[KNOWN_NAMES];
   private String[] names = new String[16];
   private int[] memberStarts = new int[16];
   private int[] valueStarts = new int[16];
@@ -132,13 +170,13 @@ final class EventScan {
   private static EventScan read(JsonParser parser, byte[] input, int base, ArrayReader batch, Level level)
       throws IOException {
     EventScan scan = new EventScan(input);
-    scan.start = base + (int) parser.currentTokenLocation().getByteOffset();
+    scan.start = base + tokenOffset(parser);
     JsonToken token = parser.nextToken();
+    int memberStart = token == JsonToken.FIELD_NAME ? nameOffset(parser, base) : -1;
     while (token == JsonToken.FIELD_NAME) {
-      int memberStart = base + (int) parser.currentTokenLocation().getByteOffset();
       String name = parser.currentName();
       JsonToken valueToken = parser.nextToken();
-      int valueStart = base + (int) parser.currentTokenLocation().getByteOffset();
+      int valueStart = base + tokenOffset(parser);
       String text = null;
       EventScan inner = null;
       Level innerLevel;
@@ -152,14 +190,32 @@ final class EventScan {
         text = parser.getText();
       }
       token = parser.nextToken();
-      int next = base + (int) parser.currentTokenLocation().getByteOffset();
+      // the value ends before the next member's name (or the closing brace), its comma and whitespace
+      int next = token == JsonToken.FIELD_NAME ? nameOffset(parser, base) : base + tokenOffset(parser);
       scan.add(name, memberStart, valueStart, trimBack(input, next, valueStart), valueToken, text, inner);
+      memberStart = next;
     }
     if (token != JsonToken.END_OBJECT) {
       throw new IllegalStateException("object scan ended at " + token);
     }
-    scan.end = base + (int) parser.currentTokenLocation().getByteOffset() + 1;
+    scan.end = base + tokenOffset(parser) + 1;
     return scan;
+  }
+
+  /**
+   * Where the current value or closing token starts, relative to the parser's input offset,
+   * without a location object per call. Not for FIELD_NAME tokens: a parser keeps their start
+   * apart.
+   */
+  static int tokenOffset(JsonParser parser) {
+    // ParserBase counts the token's start from 1 (its own currentTokenLocation() subtracts the 1)
+    return parser instanceof ParserBase base ? (int) base.getTokenCharacterOffset() - 1
+        : (int) parser.currentTokenLocation().getByteOffset();
+  }
+
+  /** Where the current FIELD_NAME token (its opening quote) starts in {@code input}. */
+  private static int nameOffset(JsonParser parser, int base) {
+    return base + (int) parser.currentTokenLocation().getByteOffset();
   }
 
   /** The scan of the last member of that name when it is an object that was scanned, else null. */
@@ -249,6 +305,10 @@ final class EventScan {
       texts = Arrays.copyOf(texts, size);
       nested = Arrays.copyOf(nested, size);
     }
+    int known = known(name);
+    if (known >= 0) {
+      lastKnown[known] = members + 1;
+    }
     names[members] = name;
     memberStarts[members] = memberStart;
     valueStarts[members] = valueStart;
@@ -285,6 +345,10 @@ final class EventScan {
 
   /** The index of the last member of that name (the one a tree keeps), or -1. */
   int last(String name) {
+    int known = known(name);
+    if (known >= 0) {
+      return lastKnown[known] - 1;
+    }
     for (int i = members - 1; i >= 0; i--) {
       if (names[i].equals(name)) {
         return i;
@@ -305,6 +369,9 @@ final class EventScan {
 
   /** How many members have that name (a client may send one twice). */
   int count(String name) {
+    if (last(name) < 0) {
+      return 0;
+    }
     int n = 0;
     for (int i = 0; i < members; i++) {
       if (names[i].equals(name)) {

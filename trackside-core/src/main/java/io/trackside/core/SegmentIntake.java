@@ -140,11 +140,11 @@ public final class SegmentIntake {
           token = parser.nextToken();
           continue;
         }
-        int start = (int) parser.currentTokenLocation().getByteOffset();
+        int start = EventScan.tokenOffset(parser);
         parser.skipChildren();
         token = parser.nextToken();
         if (kept) {
-          int next = (int) parser.currentTokenLocation().getByteOffset();
+          int next = EventScan.tokenOffset(parser);
           list.add(new int[] {start, EventScan.trimBack(body, next, start)});
         }
       }
