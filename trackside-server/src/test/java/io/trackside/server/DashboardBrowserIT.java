@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,8 +44,7 @@ class DashboardBrowserIT {
 
   @BeforeEach
   void start() throws Exception {
-    Assumptions.assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
-        "needs chromium and chromium-driver (apt-get install chromium chromium-driver; .ci/run does)");
+    Engines.require("chromium chromium-driver", CHROMIUM, CHROMEDRIVER);
     trackside = TestNode.start(dir, Map.of("dashboard.password", PASSWORD));
     ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
         "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
