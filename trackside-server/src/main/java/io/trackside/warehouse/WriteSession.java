@@ -48,10 +48,17 @@ final class WriteSession implements AutoCloseable {
   private final DuckDBConnection conn;
   private final PreparedStatement begin;
   private final PreparedStatement upsertPosition;
+  private final PreparedStatement upsertLinks;
+  private final PreparedStatement clearLinks;
 
   WriteSession(DuckDBConnection conn) throws SQLException {
     this.conn = conn;
+    try (Statement s = conn.createStatement()) {
+      s.execute(IdentityLinks.CREATE_STAGING); // this connection's own; committed before auto-commit goes off
+    }
     conn.setAutoCommit(false);
+    this.upsertLinks = conn.prepareStatement(IdentityLinks.UPSERT_STAGED);
+    this.clearLinks = conn.prepareStatement(IdentityLinks.CLEAR_STAGED);
     this.begin = conn.prepareStatement("SELECT 1");
     this.upsertPosition = conn.prepareStatement(
         "INSERT INTO log_positions (consumer, partition, next_offset) VALUES (?, ?, ?)"
@@ -133,7 +140,7 @@ final class WriteSession implements AutoCloseable {
     } else {
       identityLock.lock();
       try {
-        links.upsert(conn);
+        links.upsert(conn, upsertLinks, clearLinks);
         conn.commit();
       } catch (SQLException | RuntimeException e) {
         // Undo before letting go of the lock: a failed upsert leaves its rows changed in this
