@@ -18,7 +18,8 @@ import java.util.Map;
  * the warehouse's memory limit (1GB) and the rollup read up to the last event's time. Prints the
  * median of each and the answers, so that two builds can be compared on the same file. Run with
  * the test class path: {@code java io.trackside.warehouse.DashboardCost FILE [runs] [rebuild]};
- * "rebuild" empties session_rollup first and builds it again.
+ * "rebuild" empties session_rollup first and builds it again. {@code -Donly=funnel} times only the
+ * questions whose name starts with that ({@code -Dprofile=NAME}: DuckDB's profile of one).
  */
 public final class DashboardCost {
 
@@ -82,6 +83,18 @@ public final class DashboardCost {
       questions.put("overview, rollup only", c -> Overview.query(c, scope, tomorrow));
       questions.put("timeseries, rollup only", c -> Timeseries.query(c, scope, Timeseries.Interval.DAY, tomorrow));
       questions.put("overview channel=social", c -> Overview.query(c, scope.withFilters(Map.of("channel", "social")), now));
+      // DashboardBench's two funnels: / → Product Viewed → Product Added → Order Completed
+      List<FunnelStep> four = List.of(new FunnelStep(FunnelStep.Kind.PAGE, "/", List.of()),
+          new FunnelStep(FunnelStep.Kind.EVENT, "Product Viewed", List.of()),
+          new FunnelStep(FunnelStep.Kind.EVENT, "Product Added", List.of()),
+          new FunnelStep(FunnelStep.Kind.EVENT, "Order Completed", List.of()));
+      questions.put("funnel session", c -> Funnels.run(c, scope, new FunnelRequest(four, null, null)));
+      questions.put("funnel 7d by channel", c -> Funnels.run(c, scope, new FunnelRequest(four, 7, "channel")));
+      String only = System.getProperty("only");
+      if (only != null) {
+        // -Donly=PREFIX: only the questions whose name starts with it (e.g. -Donly=funnel)
+        questions.keySet().removeIf(name -> !name.startsWith(only));
+      }
       String profile = System.getProperty("profile");
       try (StatsReaders readers = new StatsReaders(warehouse, 2)) {
         if (profile != null) {
