@@ -2,8 +2,6 @@ package io.trackside.warehouse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.trackside.core.EnrichedEvent;
 import io.trackside.core.Event;
 import java.sql.SQLException;
@@ -20,7 +18,6 @@ final class EventColumns {
   private static final boolean[] TIMESTAMP_COLUMN = timestampColumns();
   private static final int RECEIVED_AT =
       Schema.EVENTS.stream().map(Schema.Column::name).toList().indexOf("received_at");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private EventColumns() {
   }
@@ -64,7 +61,7 @@ final class EventColumns {
         x.utmCampaign,
         x.utmTerm,
         x.utmContent,
-        x.clickIds.isEmpty() ? null : json(x.clickIds),
+        x.clickIds.isEmpty() ? null : JsonStrings.object(x.clickIds),
         x.userAgent,
         x.browser,
         x.browserVersion,
@@ -79,26 +76,18 @@ final class EventColumns {
         text(context, "locale"),
         x.ip,
         x.visitorId,
-        x.consentKnown ? json(x.consent) : null,
+        x.consentKnown ? JsonStrings.array(x.consent) : null,
         x.sessionId,
         x.sessionId == null ? null : x.sessionNumber,
-        x.planViolations.isEmpty() ? null : json(x.planViolations),
+        x.planViolations.isEmpty() ? null : JsonStrings.array(x.planViolations),
         text(library, "name"),
         text(library, "version"),
-        e.properties().toString(),
-        e.traits().toString(),
-        storedContext(context, x.ip).toString(),
-        e.integrations().toString(),
+        JsonStrings.node(e.properties()),
+        JsonStrings.node(e.traits()),
+        JsonStrings.node(storedContext(context, x.ip)),
+        JsonStrings.node(e.integrations()),
         logged.logPartition(),
         logged.logOffset()};
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("cannot write " + value + " as JSON", e);
-    }
   }
 
   /** Appends values made by {@link #values}; their types fit the columns, so data cannot make this fail. */
