@@ -64,60 +64,79 @@ final class EventScan {
   private enum Level {
     EVENT, CONTEXT, TRACKSIDE, OTHER;
 
-    /** Members whose scalar value is read as text. */
-    boolean wanted(String name) {
+    /** Whether a member (by its {@link #known} number) has its scalar value read as text. */
+    boolean wanted(int known) {
       return switch (this) {
-        case EVENT -> switch (name) {
-          case "type", "userId", "anonymousId", "messageId", "groupId", "previousId", "event", "name", "category",
-              "timestamp", "originalTimestamp", "sentAt", "writeKey" -> true;
-          default -> false;
-        };
-        case CONTEXT -> name.equals("ip") || name.equals("userAgent");
+        case EVENT -> known >= TYPE && known <= WRITE_KEY;
+        case CONTEXT -> known == IP || known == USER_AGENT;
         default -> false;
       };
     }
 
     /** The level an object-valued member is scanned at, or null to skip it. */
-    Level descend(String name) {
+    Level descend(int known) {
       return switch (this) {
-        case EVENT -> name.equals("context") ? CONTEXT : null;
-        case CONTEXT -> name.equals("trackside") ? TRACKSIDE : null;
+        case EVENT -> known == EventScan.CONTEXT ? CONTEXT : null;
+        case CONTEXT -> known == EventScan.TRACKSIDE ? TRACKSIDE : null;
         default -> null;
       };
     }
   }
 
-  /**
-   * The member names the intake looks up, each with a number below {@link #KNOWN_NAMES}, so that a
-   * lookup is an array read rather than a walk over every member (an event is looked up ~20
-   * times while it is judged).
-   */
-  private static final int KNOWN_NAMES = 22;
+  // The member names the intake looks up, each with a number, so that a lookup is an array read
+  // rather than a walk over the members comparing names (an event is looked up ~25 times).
+  static final int TYPE = 0;
+  static final int USER_ID = 1;
+  static final int ANONYMOUS_ID = 2;
+  static final int MESSAGE_ID = 3;
+  static final int GROUP_ID = 4;
+  static final int PREVIOUS_ID = 5;
+  static final int EVENT = 6;
+  static final int NAME = 7;
+  static final int CATEGORY = 8;
+  static final int TIMESTAMP = 9;
+  static final int ORIGINAL_TIMESTAMP = 10;
+  static final int SENT_AT = 11;
+  static final int WRITE_KEY = 12; // the last one whose value an event scan reads as text
+  static final int CONTEXT = 13;
+  static final int PROPERTIES = 14;
+  static final int TRAITS = 15;
+  static final int INTEGRATIONS = 16;
+  static final int BATCH = 17;
+  static final int IP = 18;
+  static final int USER_AGENT = 19;
+  static final int TRACKSIDE = 20;
+  static final int COOKIELESS = 21;
+  /** The names, by number. */
+  static final String[] NAMES = {"type", "userId", "anonymousId", "messageId", "groupId", "previousId", "event",
+      "name", "category", "timestamp", "originalTimestamp", "sentAt", "writeKey", "context", "properties", "traits",
+      "integrations", "batch", "ip", "userAgent", "trackside", "cookieless"};
 
-  private static int known(String name) {
+  /** The number of a name the intake looks up, or -1. */
+  static int known(String name) {
     return switch (name) {
-      case "type" -> 0;
-      case "userId" -> 1;
-      case "anonymousId" -> 2;
-      case "messageId" -> 3;
-      case "groupId" -> 4;
-      case "previousId" -> 5;
-      case "event" -> 6;
-      case "name" -> 7;
-      case "category" -> 8;
-      case "timestamp" -> 9;
-      case "originalTimestamp" -> 10;
-      case "sentAt" -> 11;
-      case "writeKey" -> 12;
-      case "context" -> 13;
-      case "properties" -> 14;
-      case "traits" -> 15;
-      case "integrations" -> 16;
-      case "batch" -> 17;
-      case "ip" -> 18;
-      case "userAgent" -> 19;
-      case "trackside" -> 20;
-      case "cookieless" -> 21;
+      case "type" -> TYPE;
+      case "userId" -> USER_ID;
+      case "anonymousId" -> ANONYMOUS_ID;
+      case "messageId" -> MESSAGE_ID;
+      case "groupId" -> GROUP_ID;
+      case "previousId" -> PREVIOUS_ID;
+      case "event" -> EVENT;
+      case "name" -> NAME;
+      case "category" -> CATEGORY;
+      case "timestamp" -> TIMESTAMP;
+      case "originalTimestamp" -> ORIGINAL_TIMESTAMP;
+      case "sentAt" -> SENT_AT;
+      case "writeKey" -> WRITE_KEY;
+      case "context" -> CONTEXT;
+      case "properties" -> PROPERTIES;
+      case "traits" -> TRAITS;
+      case "integrations" -> INTEGRATIONS;
+      case "batch" -> BATCH;
+      case "ip" -> IP;
+      case "userAgent" -> USER_AGENT;
+      case "trackside" -> TRACKSIDE;
+      case "cookieless" -> COOKIELESS;
       default -> -1;
     };
   }
@@ -126,7 +145,7 @@ final class EventScan {
   int start;
   int end;
   /** For each known name, the index of its last member plus one (0: none). */
-  private final int[] lastKnown = new int[KNOWN_NAMES];
+  private final int[] lastKnown = new int[NAMES.length];
   private String[] names = new String[16];
   private int[] memberStarts = new int[16];
   private int[] valueStarts = new int[16];
@@ -175,24 +194,25 @@ final class EventScan {
     int memberStart = token == JsonToken.FIELD_NAME ? nameOffset(parser, base) : -1;
     while (token == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
+      int known = known(name);
       JsonToken valueToken = parser.nextToken();
       int valueStart = base + tokenOffset(parser);
       String text = null;
       EventScan inner = null;
       Level innerLevel;
-      if (valueToken == JsonToken.START_OBJECT && (innerLevel = level.descend(name)) != null) {
+      if (valueToken == JsonToken.START_OBJECT && (innerLevel = level.descend(known)) != null) {
         inner = read(parser, input, base, null, innerLevel);
-      } else if (valueToken == JsonToken.START_ARRAY && batch != null && name.equals("batch")) {
+      } else if (valueToken == JsonToken.START_ARRAY && batch != null && known == BATCH) {
         batch.read(parser);
       } else if (valueToken.isStructStart()) {
         parser.skipChildren();
-      } else if (valueToken.isScalarValue() && level.wanted(name)) {
+      } else if (valueToken.isScalarValue() && level.wanted(known)) {
         text = parser.getText();
       }
       token = parser.nextToken();
       // the value ends before the next member's name (or the closing brace), its comma and whitespace
       int next = token == JsonToken.FIELD_NAME ? nameOffset(parser, base) : base + tokenOffset(parser);
-      scan.add(name, memberStart, valueStart, trimBack(input, next, valueStart), valueToken, text, inner);
+      scan.add(name, known, memberStart, valueStart, trimBack(input, next, valueStart), valueToken, text, inner);
       memberStart = next;
     }
     if (token != JsonToken.END_OBJECT) {
@@ -219,24 +239,24 @@ final class EventScan {
   }
 
   /** The scan of the last member of that name when it is an object that was scanned, else null. */
-  EventScan nested(String name) {
-    int i = last(name);
+  EventScan nested(int known) {
+    int i = last(known);
     return i < 0 ? null : nested[i];
   }
 
-  EventScan nested(int member) {
+  EventScan nestedAt(int member) {
     return nested[member];
   }
 
   /** What this event's own {@code context} says (nothing when it is not an object). */
   ContextFacts contextFacts() {
-    EventScan context = nested("context");
+    EventScan context = nested(CONTEXT);
     return context == null ? ContextFacts.NONE : facts(context);
   }
 
   /** What a scanned context object says. */
   static ContextFacts facts(EventScan context) {
-    return new ContextFacts(context.idText("ip"), context.idText("userAgent"), cookieless(context));
+    return new ContextFacts(context.idText(IP), context.idText(USER_AGENT), cookieless(context));
   }
 
   /**
@@ -244,15 +264,16 @@ final class EventScan {
    * {@code own} lacks, recursively — without writing the merged object out.
    */
   static ContextFacts mergedFacts(EventScan own, EventScan defaults) {
-    String ip = own.has("ip") ? own.idText("ip") : defaults.idText("ip");
-    String userAgent = own.has("userAgent") ? own.idText("userAgent") : defaults.idText("userAgent");
+    String ip = own.has(IP) ? own.idText(IP) : defaults.idText(IP);
+    String userAgent = own.has(USER_AGENT) ? own.idText(USER_AGENT) : defaults.idText(USER_AGENT);
     boolean cookieless;
-    int o = own.last("trackside");
-    int d = defaults.last("trackside");
+    int o = own.last(TRACKSIDE);
+    int d = defaults.last(TRACKSIDE);
     if (o < 0) {
       cookieless = cookieless(defaults);
-    } else if (own.nested(o) != null && d >= 0 && defaults.nested(d) != null && !own.nested(o).has("cookieless")) {
-      cookieless = flag(defaults.nested(d));
+    } else if (own.nestedAt(o) != null && d >= 0 && defaults.nestedAt(d) != null
+        && !own.nestedAt(o).has(COOKIELESS)) {
+      cookieless = flag(defaults.nestedAt(d));
     } else {
       cookieless = cookieless(own);
     }
@@ -260,17 +281,17 @@ final class EventScan {
   }
 
   private static boolean cookieless(EventScan context) {
-    EventScan trackside = context.nested("trackside");
+    EventScan trackside = context.nested(TRACKSIDE);
     return trackside != null && flag(trackside);
   }
 
   private static boolean flag(EventScan trackside) {
-    Value cookieless = trackside.get("cookieless");
+    Value cookieless = trackside.get(COOKIELESS);
     return cookieless != null && cookieless.token() == JsonToken.VALUE_TRUE;
   }
 
-  private String idText(String name) {
-    Value value = get(name);
+  private String idText(int known) {
+    Value value = get(known);
     return value == null ? null : value.idText();
   }
 
@@ -293,8 +314,8 @@ final class EventScan {
     return b == ' ' || b == '\n' || b == '\r' || b == '\t';
   }
 
-  private void add(String name, int memberStart, int valueStart, int memberEnd, JsonToken token, String text,
-                   EventScan inner) {
+  private void add(String name, int known, int memberStart, int valueStart, int memberEnd, JsonToken token,
+                   String text, EventScan inner) {
     if (members == names.length) {
       int size = members * 2;
       names = Arrays.copyOf(names, size);
@@ -305,7 +326,6 @@ final class EventScan {
       texts = Arrays.copyOf(texts, size);
       nested = Arrays.copyOf(nested, size);
     }
-    int known = known(name);
     if (known >= 0) {
       lastKnown[known] = members + 1;
     }
@@ -361,6 +381,21 @@ final class EventScan {
   Value get(String name) {
     int i = last(name);
     return i < 0 ? null : value(i);
+  }
+
+  /** The index of the last member with that {@link #known} name, or -1. */
+  int last(int known) {
+    return lastKnown[known] - 1;
+  }
+
+  /** The last member with that {@link #known} name, or null. */
+  Value get(int known) {
+    int i = lastKnown[known] - 1;
+    return i < 0 ? null : value(i);
+  }
+
+  boolean has(int known) {
+    return lastKnown[known] > 0;
   }
 
   boolean has(String name) {

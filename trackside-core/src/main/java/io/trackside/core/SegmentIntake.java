@@ -28,6 +28,14 @@ public final class SegmentIntake {
   static final Set<String> TYPES = Set.of("track", "page", "screen", "identify", "group", "alias");
   private static final int MAX_MESSAGE_ID_LENGTH = 99; // Segment: "shorter than 100 characters"
 
+  // The members validate() checks by kind, in the order its messages name them.
+  private static final int[] IDS = {EventScan.USER_ID, EventScan.ANONYMOUS_ID, EventScan.MESSAGE_ID,
+      EventScan.GROUP_ID, EventScan.PREVIOUS_ID};
+  private static final int[] OBJECTS = {EventScan.CONTEXT, EventScan.PROPERTIES, EventScan.TRAITS,
+      EventScan.INTEGRATIONS};
+  private static final int[] TEXTS = {EventScan.EVENT, EventScan.NAME, EventScan.CATEGORY};
+  private static final int[] TIMES = {EventScan.TIMESTAMP, EventScan.ORIGINAL_TIMESTAMP, EventScan.SENT_AT};
+
   private final IntakeLimits limits;
   private final ObjectMapper mapper;
 
@@ -72,7 +80,7 @@ public final class SegmentIntake {
       if (pathType != null) {
         EventScan event = EventScan.read(parser, body, 0);
         requireEnd(parser);
-        EventScan.Value writeKey = event.get("writeKey");
+        EventScan.Value writeKey = event.get(EventScan.WRITE_KEY);
         if (body.length > limits.maxEventBytes()) {
           throw new IntakeException("event_too_large",
               "event is " + body.length + " bytes; the limit is " + limits.maxEventBytes() + " per event");
@@ -83,7 +91,7 @@ public final class SegmentIntake {
       BatchElements elements = new BatchElements(parser, body);
       EventScan request = EventScan.readRequest(parser, body, 0, elements);
       requireEnd(parser);
-      EventScan.Value batch = request.get("batch");
+      EventScan.Value batch = request.get(EventScan.BATCH);
       if (batch == null || batch.token() != JsonToken.START_ARRAY) {
         throw new IntakeException("invalid_batch", "a batch request needs a \"batch\" array of events");
       }
@@ -91,7 +99,7 @@ public final class SegmentIntake {
         throw new IntakeException("batch_too_large",
             "batch has " + elements.count + " events; the limit is " + limits.maxBatchEvents());
       }
-      EventScan.Value writeKey = request.get("writeKey");
+      EventScan.Value writeKey = request.get(EventScan.WRITE_KEY);
       Envelope envelope = envelope(request, body);
       List<IntakeItem> items = new ArrayList<>(elements.list.size());
       for (Object element : elements.list) {
@@ -158,11 +166,11 @@ public final class SegmentIntake {
   }
 
   private Envelope envelope(EventScan request, byte[] body) throws IOException {
-    EventScan.Value context = request.get("context");
-    EventScan.Value integrations = request.get("integrations");
+    EventScan.Value context = request.get(EventScan.CONTEXT);
+    EventScan.Value integrations = request.get(EventScan.INTEGRATIONS);
     // only objects fill in the events' own
-    return new Envelope(context != null && context.isObject() ? context : null, request.nested("context"),
-        integrations != null && integrations.isObject() ? integrations : null, request.get("sentAt"));
+    return new Envelope(context != null && context.isObject() ? context : null, request.nested(EventScan.CONTEXT),
+        integrations != null && integrations.isObject() ? integrations : null, request.get(EventScan.SENT_AT));
   }
 
   /**
@@ -217,29 +225,29 @@ public final class SegmentIntake {
       throws IOException {
     EventBytes out = new EventBytes(event);
     out.drop("writeKey");
-    EventScan.Value type = event.get("type");
+    EventScan.Value type = event.get(EventScan.TYPE);
     if (pathType != null && (event.count("type") != 1 || !type.isText() || !type.text().equals(pathType))) {
       out.setText("type", pathType);
       type = new EventScan.Value(JsonToken.VALUE_STRING, pathType, 0, 0);
     }
-    EventScan.Value context = event.get("context");
+    EventScan.Value context = event.get(EventScan.CONTEXT);
     EventScan.ContextFacts facts = event.contextFacts();
     if (envelope.context() != null && fillFromEnvelope(event, out, "context", envelope.context(), envelope.contextMembers()) != null) {
-      EventScan own = event.nested("context");
+      EventScan own = event.nested(EventScan.CONTEXT);
       facts = own == null ? EventScan.facts(envelope.contextMembers())
           : EventScan.mergedFacts(own, envelope.contextMembers());
       context = new EventScan.Value(JsonToken.START_OBJECT, null, 0, 0);
     }
-    EventScan.Value integrations = event.get("integrations");
+    EventScan.Value integrations = event.get(EventScan.INTEGRATIONS);
     if (envelope.integrations() != null && fillFromEnvelope(event, out, "integrations", envelope.integrations(), null) != null) {
       integrations = new EventScan.Value(JsonToken.START_OBJECT, null, 0, 0);
     }
-    EventScan.Value sentAt = event.get("sentAt");
+    EventScan.Value sentAt = event.get(EventScan.SENT_AT);
     if (envelope.sentAt() != null && sentAt == null) {
       sentAt = envelope.sentAt();
       out.add("sentAt", Arrays.copyOfRange(event.input, sentAt.start(), sentAt.end()));
     }
-    EventScan.Value messageIdValue = event.get("messageId");
+    EventScan.Value messageIdValue = event.get(EventScan.MESSAGE_ID);
     String messageId = messageIdValue == null ? null : messageIdValue.idText();
     if (messageIdIfMissing != null && messageId == null
         && (messageIdValue == null || messageIdValue.isNull() || messageIdValue.isText())) {
@@ -247,9 +255,9 @@ public final class SegmentIntake {
       messageIdValue = new EventScan.Value(JsonToken.VALUE_STRING, messageId, 0, 0);
       out.setText("messageId", messageId);
     }
-    String visitorKey = idText(event.get("anonymousId"));
+    String visitorKey = idText(event.get(EventScan.ANONYMOUS_ID));
     if (visitorKey == null) {
-      visitorKey = idText(event.get("userId"));
+      visitorKey = idText(event.get(EventScan.USER_ID));
     }
     String problem = validate(event, type, messageIdValue, context, integrations, sentAt, facts);
     if (problem != null) {
@@ -289,7 +297,7 @@ public final class SegmentIntake {
     if (!event.value(own).isObject()) {
       return null;
     }
-    byte[] merged = fill(input, event.nested(own), event.valueStart(own), event.memberEnd(own), envelopeMembers,
+    byte[] merged = fill(input, event.nestedAt(own), event.valueStart(own), event.memberEnd(own), envelopeMembers,
         envelopeValue.start(), envelopeValue.end());
     if (merged != null) {
       out.replaceValue(own, merged);
@@ -318,7 +326,7 @@ public final class SegmentIntake {
       if (o < 0) {
         out.addCopy(input, defaults.memberStart(d), defaults.memberEnd(d));
       } else if (own.value(o).isObject() && defaults.value(d).isObject()) {
-        byte[] sub = fill(input, own.nested(o), own.valueStart(o), own.memberEnd(o), defaults.nested(d),
+        byte[] sub = fill(input, own.nestedAt(o), own.valueStart(o), own.memberEnd(o), defaults.nestedAt(d),
             defaults.valueStart(d), defaults.memberEnd(d));
         if (sub != null) {
           out.replaceValue(o, sub);
@@ -343,10 +351,10 @@ public final class SegmentIntake {
       return "invalid_type: \"type\" must be one of " + String.join(", ", TYPES.stream().sorted().toList())
           + (type == null ? " (it is missing)" : " (it is " + event.shortText(type) + ")");
     }
-    for (String id : new String[] {"userId", "anonymousId", "messageId", "groupId", "previousId"}) {
-      EventScan.Value value = id.equals("messageId") ? messageIdValue : event.get(id);
+    for (int id : IDS) {
+      EventScan.Value value = id == EventScan.MESSAGE_ID ? messageIdValue : event.get(id);
       if (value != null && !value.isNull() && !value.isText() && !value.isIntegral()) {
-        return "wrong_type: \"" + id + "\" must be a string (it is " + value.kind() + ")";
+        return "wrong_type: \"" + EventScan.NAMES[id] + "\" must be a string (it is " + value.kind() + ")";
       }
     }
     String messageId = messageIdValue == null ? null : messageIdValue.idText();
@@ -354,41 +362,41 @@ public final class SegmentIntake {
       return "message_id_too_long: \"messageId\" has " + messageId.length()
           + " characters; it must be shorter than 100";
     }
-    for (String object : new String[] {"context", "properties", "traits", "integrations"}) {
+    for (int object : OBJECTS) {
       EventScan.Value value = switch (object) {
-        case "context" -> context;
-        case "integrations" -> integrations;
+        case EventScan.CONTEXT -> context;
+        case EventScan.INTEGRATIONS -> integrations;
         default -> event.get(object);
       };
       if (value != null && !value.isNull() && !value.isObject()) {
-        return "wrong_type: \"" + object + "\" must be an object (it is " + value.kind() + ")";
+        return "wrong_type: \"" + EventScan.NAMES[object] + "\" must be an object (it is " + value.kind() + ")";
       }
     }
-    for (String text : new String[] {"event", "name", "category"}) {
+    for (int text : TEXTS) {
       EventScan.Value value = event.get(text);
       if (value != null && !value.isNull() && !value.isText()) {
-        return "wrong_type: \"" + text + "\" must be a string (it is " + value.kind() + ")";
+        return "wrong_type: \"" + EventScan.NAMES[text] + "\" must be a string (it is " + value.kind() + ")";
       }
     }
-    for (String time : new String[] {"timestamp", "originalTimestamp", "sentAt"}) {
-      EventScan.Value value = time.equals("sentAt") ? sentAt : event.get(time);
+    for (int time : TIMES) {
+      EventScan.Value value = time == EventScan.SENT_AT ? sentAt : event.get(time);
       if (value != null && !value.isNull() && (!value.isText() || Timestamps.parse(value.text()) == null)) {
-        return "invalid_timestamp: \"" + time + "\" must be an ISO-8601 date-time (it is "
+        return "invalid_timestamp: \"" + EventScan.NAMES[time] + "\" must be an ISO-8601 date-time (it is "
             + shortText(event, value) + ")";
       }
     }
     String kind = type.text();
-    if (idText(event.get("userId")) == null && idText(event.get("anonymousId")) == null && !facts.cookieless()) {
+    if (idText(event.get(EventScan.USER_ID)) == null && idText(event.get(EventScan.ANONYMOUS_ID)) == null && !facts.cookieless()) {
       return "no_user_anon_id: every event needs a \"userId\" or an \"anonymousId\""
           + " (or, from a cookieless browser snippet, \"context\": {\"trackside\": {\"cookieless\": true}})";
     }
-    if (kind.equals("track") && idText(event.get("event")) == null) {
+    if (kind.equals("track") && idText(event.get(EventScan.EVENT)) == null) {
       return "missing_event: a track call needs an \"event\" name";
     }
-    if (kind.equals("group") && idText(event.get("groupId")) == null) {
+    if (kind.equals("group") && idText(event.get(EventScan.GROUP_ID)) == null) {
       return "missing_group_id: a group call needs a \"groupId\"";
     }
-    if (kind.equals("alias") && idText(event.get("previousId")) == null) {
+    if (kind.equals("alias") && idText(event.get(EventScan.PREVIOUS_ID)) == null) {
       return "missing_previous_id: an alias call needs a \"previousId\"";
     }
     return null;
