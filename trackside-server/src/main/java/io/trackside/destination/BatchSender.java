@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -43,6 +42,8 @@ final class BatchSender {
   private final boolean sendBots;
   /** Whether events that carry no consent signal at all are sent (the operator's choice; default no). */
   private final boolean grantUnknownConsent;
+  /** The destination's {@code http2} setting; null: the default (GA4 over https). */
+  private final Boolean http2;
 
   BatchSender(DestinationConfig config, Destination destination, HttpSender http, CircuitBreaker breaker,
               Backoff backoff, DestinationMetrics metrics, ExecutorService senders, Predicate<DeliveryEvent> erased,
@@ -62,6 +63,8 @@ final class BatchSender {
     this.maxBytes = destination.limits().maxBytes();
     this.sendBots = Boolean.parseBoolean(config.option("send-bots", "false"));
     this.grantUnknownConsent = "grant".equals(config.option("unknown-consent", "deny"));
+    String http2 = config.option("http2", null);
+    this.http2 = http2 == null ? null : Boolean.valueOf(http2);
   }
 
   Set<String> requiredConsent() {
@@ -101,21 +104,163 @@ final class BatchSender {
         chunks.add(chunk);
       }
     }
-    List<Future<List<DeadLetter>>> running = new ArrayList<>(chunks.size());
-    for (List<DeliveryItem> chunk : chunks) {
-      running.add(senders.submit(() -> send(chunk, 1, stopping)));
-    }
-    for (Future<List<DeadLetter>> f : running) {
-      try {
-        dead.addAll(f.get());
-      } catch (java.util.concurrent.ExecutionException e) {
+    if (!chunks.isEmpty()) {
+      Window window = new Window(chunks, stopping);
+      window.start();
+      window.await();
+      dead.addAll(window.dead);
+      for (Throwable bug : window.errors) {
         // A bug in a mapping: the chunk stays unsettled and is read again; say so loudly.
         log.error("Destination {}: sending a request failed unexpectedly; its events stay in the log", config.id(),
-            e.getCause());
-        metrics.failedAttempt("internal error: " + e.getCause());
+            bug);
+        metrics.failedAttempt("internal error: " + bug);
       }
     }
     return dead;
+  }
+
+  /**
+   * The requests of one read, at most {@code concurrency} at once. A request goes out without a
+   * thread waiting for it: its answer is handled on the HTTP client's event loop, and a chunk that
+   * is delivered there frees its slot for the next chunk, sent from that same thread. Only a chunk
+   * whose first attempt was not delivered (an error to retry, a refusal to split) or that meets the
+   * circuit breaker not closed goes to a sender thread, which settles it as before (retries with
+   * backoff, Retry-After, splitting) while keeping its slot.
+   */
+  private final class Window {
+    private final java.util.ArrayDeque<List<DeliveryItem>> waiting;
+    private final BooleanSupplier stopping;
+    private final List<DeadLetter> dead = new ArrayList<>();
+    private final List<Throwable> errors = new ArrayList<>();
+    private final java.util.concurrent.CountDownLatch done;
+
+    Window(List<List<DeliveryItem>> chunks, BooleanSupplier stopping) {
+      this.waiting = new java.util.ArrayDeque<>(chunks);
+      this.stopping = stopping;
+      this.done = new java.util.concurrent.CountDownLatch(chunks.size());
+    }
+
+    void start() {
+      int slots = Math.max(1, config.concurrency());
+      for (int i = 0; i < slots; i++) {
+        List<DeliveryItem> chunk = next();
+        if (chunk == null) {
+          return;
+        }
+        launch(chunk);
+      }
+    }
+
+    void await() throws InterruptedException {
+      done.await();
+    }
+
+    /** The next chunk to send, or null; when stopping, the rest are left unsettled (read again on the next start). */
+    private List<DeliveryItem> next() {
+      synchronized (this) {
+        if (!stopping.getAsBoolean()) {
+          return waiting.poll();
+        }
+        int left = waiting.size();
+        waiting.clear();
+        for (int i = 0; i < left; i++) {
+          done.countDown();
+        }
+        return null;
+      }
+    }
+
+    private void finished(List<DeadLetter> deadLetters, Throwable error) {
+      synchronized (this) {
+        if (deadLetters != null) {
+          dead.addAll(deadLetters);
+        }
+        if (error != null) {
+          errors.add(error);
+        }
+      }
+      done.countDown();
+      List<DeliveryItem> chunk = next();
+      if (chunk != null) {
+        launch(chunk);
+      }
+    }
+
+    private void launch(List<DeliveryItem> chunk) {
+      if (!breaker.tryAcquireClosed()) {
+        blocking(chunk, null);
+        return;
+      }
+      OutgoingRequest request;
+      try {
+        request = destination.request(payloads(chunk));
+      } catch (RuntimeException bug) {
+        breaker.release();
+        finished(null, bug);
+        return;
+      }
+      metrics.request();
+      http.sendAsync(request, config.timeout(), http2(request)).whenComplete((answer, error) -> {
+        try {
+          if (answer != null && delivered(chunk, answer)) {
+            finished(null, null);
+          } else {
+            blocking(chunk, new FirstAttempt(request, answer, error));
+          }
+        } catch (RuntimeException bug) {
+          finished(null, bug);
+        }
+      });
+    }
+
+    /** Settles the chunk on a sender thread: retries, splitting, the breaker's waits. */
+    private void blocking(List<DeliveryItem> chunk, FirstAttempt first) {
+      try {
+        senders.execute(() -> {
+          List<DeadLetter> deadLetters = null;
+          Throwable error = null;
+          try {
+            deadLetters = send(chunk, 1, stopping, first);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error = e;
+          } catch (RuntimeException | Error e) {
+            error = e;
+          }
+          finished(deadLetters, error);
+        });
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        finished(null, stopped); // the delivery is stopping: the chunk stays unsettled
+      }
+    }
+  }
+
+  /** The outcome of a chunk's first attempt, sent without waiting: an answer, or why there was none. */
+  private record FirstAttempt(OutgoingRequest request, HttpSender.Answer answer, Throwable error) {
+  }
+
+  /** Whether the answer settles the chunk as delivered (then it is marked so): the common case, handled on the event loop. */
+  private boolean delivered(List<DeliveryItem> chunk, HttpSender.Answer answer) {
+    int status = answer.status();
+    if (retryable(status) || !(destination.verdict(status, answer.body()) instanceof Verdict.Delivered)) {
+      return false;
+    }
+    breaker.success();
+    for (DeliveryItem item : chunk) {
+      item.delivered = true;
+      item.settled = true;
+    }
+    metrics.delivered(chunk.size());
+    return true;
+  }
+
+  private static boolean retryable(int status) {
+    return status == 408 || status == 429 || status >= 500 || status == 401 || status == 403;
+  }
+
+  /** HTTP/2 if the destination's {@code http2} says so; by default only GA4 over https (ALPN negotiates it). */
+  private boolean http2(OutgoingRequest request) {
+    return http2 != null ? http2 : "ga4".equals(destination.type()) && "https".equals(request.uri().getScheme());
   }
 
   /** Null when the item is to be sent (its {@code send} set); otherwise it is settled here. */
@@ -177,7 +322,7 @@ final class BatchSender {
   }
 
   /** Sends one request until it is settled; splits it when the platform refuses it. */
-  private List<DeadLetter> send(List<DeliveryItem> chunk, int depth, BooleanSupplier stopping)
+  private List<DeadLetter> send(List<DeliveryItem> chunk, int depth, BooleanSupplier stopping, FirstAttempt first)
       throws InterruptedException {
     List<DeadLetter> dead = new ArrayList<>();
     for (int attempt = 1; ; attempt++) {
@@ -188,28 +333,40 @@ final class BatchSender {
           return dead;
         }
       }
-      if (!breaker.acquire(stopping)) {
-        retryingDone(chunk, attempt); // stopping: the chunk stays unsettled in the log
-        return dead;
-      }
-      OutgoingRequest request = destination.request(payloads(chunk));
+      OutgoingRequest request;
       Duration retryAfter = null;
       String failure = null;
       HttpSender.Answer answer = null;
-      try {
-        metrics.request();
-        answer = http.send(request, config.timeout());
-      } catch (HttpTimeoutException e) {
-        failure = "timed out after " + config.timeout().toMillis() + " ms";
-      } catch (IOException e) {
-        failure = "connection failed: " + e;
-      } catch (InterruptedException e) {
-        breaker.release();
-        throw e;
+      if (attempt == 1 && first != null) {
+        // Sent already (the breaker acquired then): what came back is this attempt's outcome.
+        request = first.request();
+        answer = first.answer();
+        if (first.error() instanceof HttpTimeoutException) {
+          failure = "timed out after " + config.timeout().toMillis() + " ms";
+        } else if (first.error() != null) {
+          failure = "connection failed: " + first.error();
+        }
+      } else {
+        if (!breaker.acquire(stopping)) {
+          retryingDone(chunk, attempt); // stopping: the chunk stays unsettled in the log
+          return dead;
+        }
+        request = destination.request(payloads(chunk));
+        try {
+          metrics.request();
+          answer = http.send(request, config.timeout(), http2(request));
+        } catch (HttpTimeoutException e) {
+          failure = "timed out after " + config.timeout().toMillis() + " ms";
+        } catch (IOException e) {
+          failure = "connection failed: " + e;
+        } catch (InterruptedException e) {
+          breaker.release();
+          throw e;
+        }
       }
       if (answer != null) {
         int status = answer.status();
-        if (status == 408 || status == 429 || status >= 500 || status == 401 || status == 403) {
+        if (retryable(status)) {
           retryAfter = Backoff.retryAfter(answer.retryAfter(), Instant.now());
           failure = "answered " + status + (status == 401 || status == 403 ? " (check the credentials in the"
               + " destination's config; events wait in the log)" : "") + ": " + excerpt(answer.body());
@@ -235,8 +392,8 @@ final class BatchSender {
               return dead;
             }
             int half = chunk.size() / 2;
-            dead.addAll(send(new ArrayList<>(chunk.subList(0, half)), depth + 1, stopping));
-            dead.addAll(send(new ArrayList<>(chunk.subList(half, chunk.size())), depth + 1, stopping));
+            dead.addAll(send(new ArrayList<>(chunk.subList(0, half)), depth + 1, stopping, null));
+            dead.addAll(send(new ArrayList<>(chunk.subList(half, chunk.size())), depth + 1, stopping, null));
             return dead;
           }
           failure = "answered " + status + ", a transient error: " + ((Verdict.Retry) verdict).reason();

@@ -57,6 +57,11 @@ final class CircuitBreaker {
     return false;
   }
 
+  /** True (acquired) only while closed, never waiting: the path that sends without a thread per request. */
+  synchronized boolean tryAcquireClosed() {
+    return state == State.CLOSED;
+  }
+
   synchronized void success() {
     failuresInARow = 0;
     probing = false;

@@ -86,6 +86,10 @@ public final class Destinations {
           entry.path("max-events").asInt(0), duration(id, entry, "linger", Duration.ofMillis(200)),
           Math.max(1, entry.path("concurrency").asInt(defaultConcurrency(type))), duration(id, entry, "timeout", Duration.ofSeconds(10)),
           options);
+      String http2 = config.option("http2", "false");
+      if (!http2.equals("true") && !http2.equals("false")) {
+        throw new IllegalArgumentException("destination '" + id + "': http2 is true or false, not '" + http2 + "'");
+      }
       String unknownConsent = config.option("unknown-consent", "deny");
       if (!unknownConsent.equals("deny") && !unknownConsent.equals("grant")) {
         throw new IllegalArgumentException("destination '" + id + "': unknown-consent is deny or grant, not '"

@@ -46,6 +46,8 @@ public final class Ga4Destination implements Destination {
 
   private final Ga4Options options;
   private final Clock clock;
+  /** The same for every request: built once. */
+  private final URI collectUri;
 
   public Ga4Destination(DestinationConfig config) {
     this(config, Clock.systemUTC());
@@ -54,6 +56,9 @@ public final class Ga4Destination implements Destination {
   Ga4Destination(DestinationConfig config, Clock clock) {
     this.options = Ga4Options.from(config);
     this.clock = clock;
+    String path = options.validate() ? "/debug/mp/collect" : "/mp/collect";
+    this.collectUri = URI.create(options.baseUrl() + path + "?measurement_id=" + encode(options.measurementId())
+        + "&api_secret=" + encode(options.apiSecret()));
   }
 
   @Override
@@ -216,7 +221,9 @@ public final class Ga4Destination implements Destination {
       throw new IllegalArgumentException("a GA4 request needs at least one event");
     }
     JsonNode shared = payloads.get(0).body().get(REQUEST);
-    ObjectNode body = shared.deepCopy();
+    // A shallow copy: the request-level fields are only read, never changed, so they need no copy of their own.
+    ObjectNode body = NODES.objectNode();
+    body.setAll((ObjectNode) shared);
     if (options.validate()) {
       body.put("validation_behavior", "ENFORCE_RECOMMENDATIONS");
     }
@@ -234,10 +241,7 @@ public final class Ga4Destination implements Destination {
       });
       events.add(event);
     }
-    String path = options.validate() ? "/debug/mp/collect" : "/mp/collect";
-    URI uri = URI.create(options.baseUrl() + path + "?measurement_id=" + encode(options.measurementId())
-        + "&api_secret=" + encode(options.apiSecret()));
-    return OutgoingRequest.postJson(uri, json(body).getBytes(StandardCharsets.UTF_8));
+    return OutgoingRequest.postJson(collectUri, jsonBytes(body));
   }
 
   @Override
@@ -289,6 +293,14 @@ public final class Ga4Destination implements Destination {
 
   private static int utf8Length(String text) {
     return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  private static byte[] jsonBytes(JsonNode node) {
+    try {
+      return JSON.writeValueAsBytes(node);
+    } catch (JsonProcessingException impossible) {
+      throw new UncheckedIOException(impossible);
+    }
   }
 
   private static String json(JsonNode node) {
