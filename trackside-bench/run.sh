@@ -43,7 +43,7 @@ destinations:
     unknown-consent: grant
 YML
 fi
-java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
+java $("$root/trackside" java-opts) -jar "$root/trackside-server/target/trackside-server.jar" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >"$work/server.log" 2>&1 &
 pid=$!
@@ -87,7 +87,7 @@ echo "lag $lag"
 echo "== 4. steady 10,000 events/s for 30 s (batches of 50), receive → queryable"
 # Restart so the latency percentiles cover only this phase.
 kill "$pid"; wait "$pid" 2>/dev/null || true
-java ${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m -XX:MaxDirectMemorySize=128m} -jar "$root/trackside-server/target/trackside-server.jar" serve \
+java $("$root/trackside" java-opts) -jar "$root/trackside-server/target/trackside-server.jar" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >>"$work/server.log" 2>&1 &
 pid=$!

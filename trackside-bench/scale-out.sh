@@ -15,7 +15,7 @@
 #     committed batch until every record is written (the warehouse writer's COPY load rate)
 #  4. the same with two process nodes (they lease half the partitions each), on a fresh database
 #     with the consumer group reset
-#  5. one process node again with a 1 GB heap instead of 384 MB (GC is what limits it at 384 MB)
+#  5. one process node again with the smallest heap the launcher gives (384 MB, on machines under 1.5 GB)
 # CPU of each party is read from /proc (ticks of 10 ms) for per-core figures.
 # MVN_FLAGS=-o builds offline; SCALE_PARTITIONS (4) sets the topic's partitions.
 set -euo pipefail
@@ -114,7 +114,7 @@ warehouse:
 YML
 node() { # name roles -> starts a Trackside node, sets $node_pid and $node_url
   local port; port=$(free_port)
-  java ${node_java_opts:-${TRACKSIDE_JAVA_OPTS:--Xms64m -Xmx384m -XX:MaxDirectMemorySize=128m}} -jar "$jar" serve \
+  java ${node_java_opts:-$("$root/trackside" java-opts)} -jar "$jar" serve \
     --config "$work/trackside.yml" --data "$work/data-$1" --host 127.0.0.1 --port "$port" --roles "$2" \
     --write-key "$key" --admin-token "$token" >"$work/$1.log" 2>&1 &
   node_pid=$!; pids+=("$node_pid"); node_url="http://127.0.0.1:$port"
@@ -230,9 +230,9 @@ reset() { # a fresh database and the warehouse's consumer group back to the star
 echo "== 4. two process nodes, fresh database, consumer group reset"
 reset
 drain "two process nodes" p2 p3
-echo "== 5. one process node with a 1 GB heap (-Xmx1g; the others have run.sh's -Xmx384m), fresh database"
+echo "== 5. one process node with a 384 MB heap (the others have the launcher's: $("$root/trackside" java-opts)), fresh database"
 reset
-node_java_opts="-Xms64m -Xmx1g -XX:MaxDirectMemorySize=128m" drain "one process node, -Xmx1g" p4
+node_java_opts="-Xms64m -Xmx384m -XX:MaxDirectMemorySize=128m" drain "one process node, -Xmx384m" p4
 
 echo "== summary ($secs s phases, load $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '| %-52s | %12s |\n' "what" "per second"
@@ -243,6 +243,6 @@ printf '| %-52s | %12s |\n' "CPU µs/record: perf producer | Trackside collector
 printf '| %-52s | %12s |\n' "CPU µs/record: broker under perf-test | under Trackside" "$(us "$perf_broker_ticks" "$perf_sent") | $(us "$coll_broker_ticks" "$grown")"
 printf '| %-52s | %12s |\n' "warehouse writer, 1 process node → PostgreSQL" "$p1_rate"
 printf '| %-52s | %12s |\n' "warehouse writer, 2 process nodes → PostgreSQL" "$p2_rate"
-printf '| %-52s | %12s |\n' "warehouse writer, 1 process node, -Xmx1g" "$p4_rate"
-printf '| %-52s | %12s |\n' "CPU µs/event: process node(s), 1 | 2 | 1 at 1 GB" "$p1_us | $p2_us | $p4_us"
-printf '| %-52s | %12s |\n' "CPU µs/event: PostgreSQL, 1 | 2 | 1 at 1 GB" "$p1_pgus | $p2_pgus | $p4_pgus"
+printf '| %-52s | %12s |\n' "warehouse writer, 1 process node, -Xmx384m" "$p4_rate"
+printf '| %-52s | %12s |\n' "CPU µs/event: process node(s), 1 | 2 | 1 at 384 MB" "$p1_us | $p2_us | $p4_us"
+printf '| %-52s | %12s |\n' "CPU µs/event: PostgreSQL, 1 | 2 | 1 at 384 MB" "$p1_pgus | $p2_pgus | $p4_pgus"
