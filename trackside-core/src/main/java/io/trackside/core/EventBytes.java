@@ -2,7 +2,6 @@ package io.trackside.core;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -117,9 +116,5 @@ final class EventBytes {
     System.arraycopy(escaped, 0, quoted, 1, escaped.length);
     quoted[quoted.length - 1] = '"';
     return quoted;
-  }
-
-  static String utf8(byte[] input, int start, int end) {
-    return new String(input, start, end - start, StandardCharsets.UTF_8);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.base.ParserBase;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -377,12 +378,6 @@ final class EventScan {
     return -1;
   }
 
-  /** The last member of that name (as a tree would keep it), or null when there is none. */
-  Value get(String name) {
-    int i = last(name);
-    return i < 0 ? null : value(i);
-  }
-
   /** The index of the last member with that {@link #known} name, or -1. */
   int last(int known) {
     return lastKnown[known] - 1;
@@ -396,10 +391,6 @@ final class EventScan {
 
   boolean has(int known) {
     return lastKnown[known] > 0;
-  }
-
-  boolean has(String name) {
-    return last(name) >= 0;
   }
 
   /** How many members have that name (a client may send one twice). */
@@ -419,7 +410,7 @@ final class EventScan {
   /** The raw JSON text of a value, shortened for an error message. */
   String shortText(Value value) {
     int length = Math.min(value.end() - value.start(), 160);
-    String text = new String(input, value.start(), length, java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(input, value.start(), length, StandardCharsets.UTF_8);
     return text.length() > 40 ? text.substring(0, 40) + "…" : text;
   }
 }
