@@ -88,7 +88,7 @@ public final class SegmentIntake {
         return new Request(writeKey != null && writeKey.isText() ? writeKey.text() : null,
             List.of(judge(event, pathType, Envelope.NONE, null)));
       }
-      BatchElements elements = new BatchElements(parser, body);
+      BatchElements elements = new BatchElements(body);
       EventScan request = EventScan.readRequest(parser, body, 0, elements);
       requireEnd(parser);
       EventScan.Value batch = request.get(EventScan.BATCH);
@@ -100,7 +100,7 @@ public final class SegmentIntake {
             "batch has " + elements.count + " events; the limit is " + limits.maxBatchEvents());
       }
       EventScan.Value writeKey = request.get(EventScan.WRITE_KEY);
-      Envelope envelope = envelope(request, body);
+      Envelope envelope = envelope(request);
       List<IntakeItem> items = new ArrayList<>(elements.list.size());
       for (Object element : elements.list) {
         if (element instanceof EventScan event) {
@@ -125,18 +125,17 @@ public final class SegmentIntake {
    * replaces an earlier one, as in a parsed tree. Items past the limit are only counted.
    */
   private final class BatchElements implements EventScan.ArrayReader {
-    private final JsonParser parser;
     private final byte[] body;
+    /** Each item: its {@link EventScan} when an object, else its {@code int[] {start, end}} in the body. */
     final List<Object> list = new ArrayList<>();
     int count;
 
-    BatchElements(JsonParser parser, byte[] body) {
-      this.parser = parser;
+    BatchElements(byte[] body) {
       this.body = body;
     }
 
     @Override
-    public void read(JsonParser ignored) throws IOException {
+    public void read(JsonParser parser) throws IOException {
       list.clear();
       count = 0;
       JsonToken token = parser.nextToken();
@@ -165,7 +164,7 @@ public final class SegmentIntake {
     static final Envelope NONE = new Envelope(null, null, null, null);
   }
 
-  private Envelope envelope(EventScan request, byte[] body) throws IOException {
+  private static Envelope envelope(EventScan request) {
     EventScan.Value context = request.get(EventScan.CONTEXT);
     EventScan.Value integrations = request.get(EventScan.INTEGRATIONS);
     // only objects fill in the events' own
