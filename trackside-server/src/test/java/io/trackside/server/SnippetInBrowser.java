@@ -221,6 +221,9 @@ abstract class SnippetInBrowser {
 
     browser.openTab(base + "/lab/closed");
     waitForSnippet();
+    // Engaged time counts while the page is shown; a new tab may become visible only after it
+    // loaded (Firefox on a busy machine), so the second of engagement starts when it is shown.
+    waitUntil("the new tab is shown", "return document.visibilityState == 'visible'");
     Thread.sleep(1200);
     browser.closeTab(); // the tab is closed: its engaged time goes out with the page
 
@@ -255,6 +258,7 @@ abstract class SnippetInBrowser {
       }
     }
     JsonNode closed = engagedOn(events, "/lab/closed");
+    assertThat(closed).as("the closed tab's engaged time arrived: " + described).isNotNull();
     assertThat(properties(closed).path("engaged_ms").asLong()).as(described).isBetween(1000L, 60_000L);
   }
 
