@@ -4,12 +4,14 @@
 #  1. nginx `return 200` under the single-event wrk load (../shared/bench/http-ceiling.sh)
 #  2. Trackside under the same load: POST /v1/track, ~500 B, 64 keep-alive connections
 #  3. Trackside with batches of 100 events (16 connections)
-#  4. Trackside at a steady 10,000 events/s for 30 s: p99 from receipt to queryable in DuckDB
+#  4. Trackside at a steady 10,000 events/s for 30 s, after a restart and a warm-up of
+#     BENCH_WARM_UP=20 s at that rate: p99 from receipt to queryable in DuckDB
 #  and the server's peak resident memory throughout.
 # BENCH_DESTINATIONS=1 runs the same with two destinations configured: a webhook to a live
 # receiver (nginx) and one to a closed port (down the whole time), to show ingest is unchanged.
 set -euo pipefail
 secs=${1:-10}
+warm=${BENCH_WARM_UP:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${TRACKSIDE_SHARED:-$root/../shared}
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
@@ -43,7 +45,7 @@ destinations:
     unknown-consent: grant
 YML
 fi
-java $("$root/trackside" java-opts) -jar "$root/trackside-server/target/trackside-server.jar" serve \
+"$root/trackside" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >"$work/server.log" 2>&1 &
 pid=$!
@@ -84,29 +86,40 @@ for _ in $(seq 1 600); do
 done
 echo "lag $lag"
 
-echo "== 4. steady 10,000 events/s for 30 s (batches of 50), receive → queryable"
-# Restart so the latency percentiles cover only this phase.
+echo "== 4. steady 10,000 events/s (batches of 50), receive → queryable: ${warm}s warm-up, then 30 s measured"
+# Restart, as an operator would before a new load, and wait until the user-agent analyzer is built
+# (the workers' events wait for it, ~10 s) and the log is drained; then a warm-up at the same rate
+# (the JIT compiles the hot paths, the backlog it leaves clears), then the measured 30 s: their
+# latency is the difference of the histogram before and after.
 kill "$pid"; wait "$pid" 2>/dev/null || true
-java $("$root/trackside" java-opts) -jar "$root/trackside-server/target/trackside-server.jar" serve \
+"$root/trackside" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >>"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "$url/readyz" >/dev/null && break; sleep 0.2; done
 for _ in $(seq 1 600); do
-  lag=$(curl -s "$url/metrics" | awk '/^trackside_log_consumer_lag\{/ {print $2}')
-  [ "${lag%.*}" = "0" ] && break; sleep 1
+  metrics=$(curl -s "$url/metrics")
+  lag=$(echo "$metrics" | awk '/^trackside_log_consumer_lag\{/ {print $2}')
+  [ "${lag%.*}" = "0" ] && echo "$metrics" | grep -q '^trackside_pipeline_user_agent_ready 1' && break; sleep 1
 done
 ( while sleep 0.5; do ps -o rss= -p "$pid"; done ) >"$work/rss3" &
 sampler=$!
-java -cp "$root/trackside-bench/target/classes" io.trackside.bench.SteadyLoad "$url" "$key" 10000 30 50 | tail -4
+steady() { java -cp "$root/trackside-bench/target/classes" io.trackside.bench.SteadyLoad "$url" "$key" 10000 "$1" 50 | tail -3; }
+latency() { curl -s "$url/metrics" | grep -E '^trackside_pipeline_latency_seconds_(bucket|count|max)'; }
+steady "$warm" >/dev/null
+latency >"$work/latency-before"
+steady 30
 sleep 3
 kill $sampler
-curl -s "$url/metrics" >"$work/metrics"
-grep -E '^trackside_pipeline_latency_seconds_(max|count)' "$work/metrics" || true
-# p99 receive → queryable: the upper bound of the first histogram bucket holding 99 % of events.
-awk -F'[{}" ]+' '/^trackside_pipeline_latency_seconds_bucket/ {le=$3; n=$NF; if (le=="+Inf") next; les[++k]=le; cnt[k]=n}
-  /^trackside_pipeline_latency_seconds_count/ {total=$NF}
-  END {for (i=1;i<=k;i++) if (cnt[i] >= 0.99*total) {printf "pipeline_latency_p99_at_most_s %s\n", les[i]; exit}}' "$work/metrics"
+latency >"$work/latency-after"
+# p99 receive → queryable: the upper bound of the first histogram bucket holding 99 % of the events
+# stored in the measured window; and over the whole run, warm-up included.
+p99() { awk -F'[{}" ]+' '/_bucket/ {le=$3; n=$NF; if (le=="+Inf") next; les[++k]=le; cnt[k]=n} /_count/ {total=$NF}
+  END {for (i=1;i<=k;i++) if (cnt[i] >= 0.99*total) {printf "%s (of %d events)\n", les[i], total; exit}}'; }
+echo "pipeline_latency_p99_at_most_s $(paste -d' ' "$work/latency-before" "$work/latency-after" |
+  awk '$1 !~ /_max/ {print $1, $4-$2}' | p99)"
+echo "pipeline_latency_p99_with_warm_up_at_most_s $(grep -v _max "$work/latency-after" | p99)"
+grep _max "$work/latency-after" || true
 for f in rss1 rss2 rss3; do echo "peak_rss_mb_$f $(sort -n "$work/$f" | tail -1 | awk '{printf "%.0f", $1/1024}')"; done
 if [ "${BENCH_DESTINATIONS:-0}" = 1 ]; then
   curl -s -H "Authorization: Bearer $token" "$url/api/destinations" |

@@ -149,8 +149,11 @@ final class UserAgentParser {
     this.missTokens = missBurst;
   }
 
-  /** Cache size, parses and the events left unparsed over the miss limit, as meters of this registry. */
+  /** Readiness, cache size, parses and the events left unparsed over the miss limit, as meters of this registry. */
   void bindTo(MeterRegistry registry) {
+    Gauge.builder("trackside.pipeline.user.agent.ready", this, parser -> parser.ready() ? 1 : 0)
+        .description("1 once the user-agent analyzer is built (the workers' first events wait for it), else 0")
+        .register(registry);
     Gauge.builder("trackside.pipeline.user.agent.cache.size", cache, Cache::estimatedSize)
         .description("distinct user agents in the parsed-device cache").register(registry);
     FunctionCounter.builder("trackside.pipeline.user.agent.parsed", parsed, AtomicLong::get)

@@ -240,10 +240,14 @@ class UserAgentParserTest {
       }
       return real;
     });
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    slow.bindTo(registry);
     assertThat(slow.awaitReady(Duration.ofMillis(50))).isFalse();
+    assertThat(registry.get("trackside.pipeline.user.agent.ready").gauge().value()).as("operators see it building").isZero();
     assertThat(slow.parse(FIREFOX_LINUX)).isEqualTo(Device.UNKNOWN);
     release.countDown();
     assertThat(slow.awaitReady(Duration.ofMinutes(3))).isTrue();
+    assertThat(registry.get("trackside.pipeline.user.agent.ready").gauge().value()).isEqualTo(1.0);
     assertThat(slow.parse(FIREFOX_LINUX).deviceClass()).isEqualTo("desktop");
   }
 
