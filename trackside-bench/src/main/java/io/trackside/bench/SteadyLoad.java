@@ -18,7 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the server does), so the end-to-end latency measured by Trackside's
  * trackside_pipeline_latency metric is the latency at that rate.
  *
- * <p>Usage: {@code SteadyLoad URL WRITE_KEY EVENTS_PER_SECOND SECONDS [BATCH_SIZE=50]}
+ * <p>Usage: {@code SteadyLoad URL WRITE_KEY EVENTS_PER_SECOND SECONDS [BATCH_SIZE=50] [EVENTS_PER_VISITOR=0]}
+ *
+ * <p>By default 5,000 visitors take turns, so every visitor's one session lasts the whole run;
+ * with EVENTS_PER_VISITOR each visitor sends that many events in a row and is not seen again, so
+ * sessions are short and new ones start all the time, as on a site.
  */
 public final class SteadyLoad {
   public static void main(String[] args) throws Exception {
@@ -31,6 +35,7 @@ public final class SteadyLoad {
     int rate = Integer.parseInt(args[2]);
     int seconds = Integer.parseInt(args[3]);
     int batchSize = args.length > 4 ? Integer.parseInt(args[4]) : 50;
+    int eventsPerVisitor = args.length > 5 ? Integer.parseInt(args[5]) : 0;
     long periodMicros = 1_000_000L * batchSize / rate;
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
         .executor(Executors.newFixedThreadPool(2)).build();
@@ -48,7 +53,7 @@ public final class SteadyLoad {
         skipped.addAndGet(batchSize);
         return;
       }
-      String body = batch(run, sequence.getAndIncrement(), batchSize);
+      String body = batch(run, sequence.getAndIncrement(), batchSize, eventsPerVisitor);
       sent.addAndGet(batchSize);
       http.sendAsync(HttpRequest.newBuilder(uri).header("Authorization", auth).header("Content-Type", "application/json")
               .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -74,11 +79,12 @@ public final class SteadyLoad {
     System.exit(0);
   }
 
-  static String batch(String run, long sequence, int size) {
+  static String batch(String run, long sequence, int size, int eventsPerVisitor) {
     StringBuilder body = new StringBuilder(size * 520 + 16).append("{\"batch\":[");
     for (int i = 0; i < size; i++) {
       body.append(i == 0 ? "" : ",")
-          .append("{\"type\":\"track\",\"event\":\"Product Viewed\",\"anonymousId\":\"anon-").append((sequence * size + i) % 5000)
+          .append("{\"type\":\"track\",\"event\":\"Product Viewed\",\"anonymousId\":\"anon-")
+          .append(eventsPerVisitor > 0 ? run + "-" + (sequence * size + i) / eventsPerVisitor : String.valueOf((sequence * size + i) % 5000))
           .append("\",\"messageId\":\"steady-").append(run).append('-').append(sequence).append('-').append(i)
           .append("\",\"properties\":{\"product_id\":\"sku-123\",\"price\":19.99,\"currency\":\"EUR\"},")
           .append("\"context\":{\"page\":{\"url\":\"https://shop.example.com/p/sku-123\",\"referrer\":\"https://www.google.com/\"},")

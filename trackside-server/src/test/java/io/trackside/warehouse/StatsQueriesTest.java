@@ -17,6 +17,8 @@ import io.trackside.pipeline.StandardPipeline;
 import io.trackside.pipeline.StepTimings;
 import io.trackside.pipeline.TrackingPlanConfig;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -70,6 +72,8 @@ class StatsQueriesTest {
   private StatsReaders readers;
   private SessionRollup sessionRollup;
   private final List<LoggedEvent> batch = new ArrayList<>();
+  /** The log offset of the batch's first event. */
+  private long offsetBase;
   private final String run = UUID.randomUUID().toString().substring(0, 8);
   private Pipeline pipeline;
 
@@ -398,6 +402,57 @@ class StatsQueriesTest {
   }
 
   @Test
+  void newEventsOfADayRegroupOnlyTheirSessionsAndLeaveWhatARebuildFromScratchWould() throws Exception {
+    // The seed is rolled up as the writer left it (next offset = its size); more of the 11th is
+    // written after it: a session that grows (c: a page and a search), a new one (n), a product
+    // in an hour that had one (e), and a bot's page, which no rollup counts.
+    offsetBase = batch.size();
+    batch.clear();
+    page("c", "2026-11-11T08:10:00Z", "/cart", null);
+    track("c", null, "2026-11-11T08:11:00Z", "Products Searched", "{\"query\":\"hats\"}");
+    page("n", "2026-11-11T09:00:00Z", "/", x -> x.channel = "social");
+    track("n", null, "2026-11-11T09:01:00Z", "Order Completed", "{\"order_id\":\"o-3\",\"revenue\":12,"
+        + "\"currency\":\"EUR\",\"products\":[{\"product_id\":\"SKU-3\",\"name\":\"Hat\",\"price\":12}]}");
+    track("e", null, "2026-11-11T22:01:00Z", "Product Viewed", "{\"product_id\":\"SKU-1\",\"name\":\"Mug\",\"price\":15}");
+    page("f", "2026-11-11T23:00:00Z", "/", x -> x.bot = true);
+    warehouse.write(new WarehouseBatch("warehouse", batch, List.of(), Map.of(0, offsetBase + batch.size())));
+    int refreshed = sessionRollup.refreshed;
+    int rebuilt = sessionRollup.rebuilt;
+    sessionRollup.refreshNow();
+    assertThat(sessionRollup.refreshed).as("the 11th from its new events only").isEqualTo(refreshed + 1);
+    assertThat(sessionRollup.rebuilt).as("no day whole").isEqualTo(rebuilt);
+    String incremental = rollupTables();
+    assertThat(incremental).contains("SKU-3").contains("hats");
+
+    // A rollup that never saw the writer's positions rebuilds every day whole: the same tables.
+    try (Statement s = WarehouseTestAccess.connection(warehouse).createStatement()) {
+      s.execute("DELETE FROM session_rollup_days");
+    }
+    SessionRollup fromScratch = SessionRollup.manual(warehouse);
+    fromScratch.refreshNow();
+    assertThat(fromScratch.refreshed).isZero();
+    assertThat(rollupTables()).isEqualTo(incremental);
+
+    // A deletion is not new events: the day is rebuilt whole, and n's session goes.
+    warehouse.deletePerson(null, "n-" + run, "test");
+    sessionRollup.refreshNow();
+    assertThat(sessionRollup.rebuilt).isEqualTo(rebuilt + 1);
+    assertThat(Sql.count(warehouse, "SELECT count(*) FROM session_rollup WHERE visitor_id = ?", "n-" + run)).isZero();
+  }
+
+  /** The rollup tables' rows, sorted, as text. */
+  private String rollupTables() throws SQLException {
+    StringBuilder text = new StringBuilder();
+    for (String table : List.of("session_rollup", "search_rollup", "product_rollup", "session_rollup_days")) {
+      text.append(table).append(":\n");
+      for (Map<String, Object> row : Sql.rows(warehouse, "SELECT * FROM " + table + " ORDER BY ALL")) {
+        text.append(row).append('\n');
+      }
+    }
+    return text.toString();
+  }
+
+  @Test
   void anImportOfAnOldDayShowsInTheNextPassNotOnlyInTheNextFullOne() throws Exception {
     // A running rollup on the 20th: passes every 500 ms look at yesterday and today, and a full
     // comparison of every day comes only every 30 passes (15 s). An import of an event of the
@@ -449,6 +504,6 @@ class StatsQueriesTest {
     if (tweak != null) {
       tweak.accept(enriched);
     }
-    batch.add(new LoggedEvent(enriched, 0, batch.size()));
+    batch.add(new LoggedEvent(enriched, 0, offsetBase + batch.size()));
   }
 }
