@@ -123,7 +123,7 @@ public final class DashboardBench {
       try {
         HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
             HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200 && rollupReady(http, port)) {
+        if (r.statusCode() == 200 && rollupReady(http, port) && userAgentsReady(http, port)) {
           return;
         }
       } catch (IOException notYet) {
@@ -144,6 +144,18 @@ public final class DashboardBench {
         + "/api/stats/quality?period=1d")).header("Authorization", "Bearer " + TOKEN).build(),
         HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 404 || r.body().replace(" ", "").contains("\"sessionRollup\":{\"ready\":true");
+  }
+
+  /**
+   * Whether the user-agent analyzer, built in the background for a few seconds of CPU after the
+   * start, is ready: the first questions would otherwise share the cores with it, which a server
+   * that has been running does not. A build without the gauge has nothing to wait for.
+   */
+  private static boolean userAgentsReady(HttpClient http, int port) throws Exception {
+    String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    return !metrics.contains("trackside_pipeline_user_agent_ready")
+        || metrics.lines().anyMatch(line -> line.startsWith("trackside_pipeline_user_agent_ready 1"));
   }
 
   /** One warm-up, then {@code runs} timed requests, each read to its last byte. */

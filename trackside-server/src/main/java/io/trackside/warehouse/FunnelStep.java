@@ -33,16 +33,25 @@ public record FunnelStep(Kind kind, String value, List<PropertyFilter> where) {
 
   /** The SQL condition that an event of alias {@code e} is this step; appends its parameters. */
   String sql(String e, List<Object> params) {
-    StringBuilder sql = new StringBuilder("(");
-    if (kind == Kind.PAGE) {
-      sql.append(e).append(".type IN ('page', 'screen') AND ").append(e).append(".page_path = ?");
-    } else {
-      sql.append(e).append(".type = 'track' AND ").append(e).append(".event = ?");
-    }
-    params.add(value);
+    StringBuilder sql = new StringBuilder("(").append(test(e, params));
     for (PropertyFilter filter : where) {
       sql.append(" AND ").append(filter.sql(e, params));
     }
     return sql.append(')').toString();
+  }
+
+  /**
+   * The step without its property filters: true for every event of the step and perhaps some
+   * more, and cheap, since DuckDB pushes it down into the scan.
+   */
+  String candidate(String e, List<Object> params) {
+    return "(" + test(e, params) + ")";
+  }
+
+  private String test(String e, List<Object> params) {
+    params.add(value);
+    return kind == Kind.PAGE
+        ? e + ".type IN ('page', 'screen') AND " + e + ".page_path = ?"
+        : e + ".type = 'track' AND " + e + ".event = ?";
   }
 }

@@ -107,7 +107,7 @@ public final class DashboardCost {
             Object answer = questions.get(profile).apply(c);
             try (Statement s = c.createStatement()) {
               s.execute("SET enable_profiling = 'no_output'");
-              s.execute("SET disable_profiling");
+              s.execute("PRAGMA disable_profiling");
             }
             return answer;
           });

@@ -151,6 +151,28 @@ class FunnelsTest {
     assertThat(result.breakdown()).isEmpty();
   }
 
+  @Test
+  void anEventThatFailsStepOnesFilterOrIsStepOneAgainCanBeALaterStep() throws Exception {
+    // G: a cheap add 10:00, a dear add 10:01, a cheap add 10:02, an order 10:03. H: a dear add
+    // 11:00, then a cheap one 11:01 (its only adds).
+    data.track("g", "sg", "2026-11-10T10:00:00Z", "Product Added").properties("{\"price\": 5}").add();
+    data.track("g", "sg", "2026-11-10T10:01:00Z", "Product Added").properties("{\"price\": 50}").add();
+    data.track("g", "sg", "2026-11-10T10:02:00Z", "Product Added").properties("{\"price\": 5}").add();
+    data.track("g", "sg", "2026-11-10T10:03:00Z", "Order Completed").add();
+    data.track("h", "sh", "2026-11-10T11:00:00Z", "Product Added").properties("{\"price\": 50}").add();
+    data.track("h", "sh", "2026-11-10T11:01:00Z", "Product Added").properties("{\"price\": 5}").add();
+    FunnelStep cheapAdd = new FunnelStep(FunnelStep.Kind.EVENT, "Product Added",
+        List.of(new PropertyFilter("price", PropertyFilter.Op.LT, "10")));
+
+    // Cheap add → any add → order: G 10:00 → 10:01 → 10:03 (3 steps); H starts at 11:01 and has
+    // no add after it (1 step). The dear add is a candidate for step 1 but only step 2.
+    assertThat(counts(new FunnelRequest(List.of(cheapAdd, ADDED, ORDERED), null, null)))
+        .containsExactly(2L, 1L, 1L);
+    // The same step three times: G's three adds chain, H's two reach step 2; over 1 day the same.
+    assertThat(counts(new FunnelRequest(List.of(ADDED, ADDED, ADDED), null, null))).containsExactly(2L, 2L, 1L);
+    assertThat(counts(new FunnelRequest(List.of(ADDED, ADDED, ADDED), 1, null))).containsExactly(2L, 2L, 1L);
+  }
+
   private void order(String person, String channel, String properties) throws Exception {
     data.page(person, "s-" + person, "2026-11-10T10:00:00Z", "/").channel(channel).add();
     data.track(person, "s-" + person, "2026-11-10T10:02:00Z", "Order Completed").channel("internal")
