@@ -51,7 +51,12 @@ fi
 pid=$!
 peak=0
 sample_rss() { local r; r=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' '); [ -n "$r" ] && [ "$r" -gt "$peak" ] && peak=$r; true; }
-cleanup() { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null; rm -rf "$work"; }
+# Each step may fail (the server already stopped, wait reporting its signal): none may skip the rest.
+cleanup() {
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  if [ -f "$work/nginx.pid" ]; then kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }

@@ -21,6 +21,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
+import io.trackside.pipeline.BackgroundPriority;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -75,7 +76,10 @@ final class Delivery {
     this.metrics = new DestinationMetrics(config.id(), registry);
     this.breaker = new CircuitBreaker(5, Duration.ofSeconds(1), Duration.ofMinutes(2));
     this.senders = Executors.newFixedThreadPool(config.concurrency(), r -> {
-      Thread t = new Thread(r, "destination-" + config.id() + "-sender");
+      Thread t = new Thread(() -> {
+        BackgroundPriority.lowerCurrentThread();
+        r.run();
+      }, "destination-" + config.id() + "-sender");
       t.setDaemon(true);
       return t;
     });
@@ -150,7 +154,10 @@ final class Delivery {
       throw e;
     }
     failed = false;
-    next.thread = new Thread(() -> run(consumer, next), "destination-" + config.id());
+    next.thread = new Thread(() -> {
+      BackgroundPriority.lowerCurrentThread();
+      run(consumer, next);
+    }, "destination-" + config.id());
     next.thread.setDaemon(true);
     reader = next;
     next.thread.start();

@@ -1,5 +1,6 @@
 package io.trackside.destination;
 
+import io.trackside.pipeline.BackgroundPriority;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -109,6 +110,7 @@ final class HttpSender implements AutoCloseable {
           response.getHeader("Retry-After"),
           bytes.length() > MAX_ANSWER_BYTES ? bytes.getString(0, MAX_ANSWER_BYTES) : bytes.toString())));
     }).onComplete(result -> {
+      BackgroundPriority.lowerCurrentThread(); // the client's event loops are delivery's
       vertx.cancelTimer(timer);
       if (result.succeeded()) {
         answer.complete(result.result());

@@ -21,7 +21,7 @@ import java.util.Map;
  * null unless {@code warehouse.type: postgresql}.
  */
 record Config(Path configFile, String host, int port, Path dataDir, String adminToken,
-              boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers,
+              boolean trustForwardedFor, List<String> corsOrigins, List<Source> sources, int workers, int backgroundNice,
               IntakeLimits limits, EmbeddedLogConfig log, KafkaLogConfig kafkaLog, int dedupeWindow, String warehouseMemoryLimit,
               PostgresWarehouseConfig postgresWarehouse, NodeRoles roles,
               PipelineConfig pipeline,

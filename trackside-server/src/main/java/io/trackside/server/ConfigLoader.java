@@ -52,7 +52,7 @@ final class ConfigLoader {
   /** Every scalar setting, by its dotted path in the YAML; its variable is TRACKSIDE_ + upper snake case. */
   static final List<String> SCALAR_SETTINGS = List.of(
       "server.host", "server.port", "server.trust-forwarded-for", "data", "admin-token", "write-key", "roles",
-      "workers", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
+      "workers", "background-nice", "limits.max-event-bytes", "limits.max-request-bytes", "limits.max-batch-events",
       "log.partitions", "log.segment-bytes", "log.retention-age", "log.retention-bytes", "log.max-bytes",
       "log.min-free-disk", "log.max-queued-bytes", "log.type", "log.kafka.bootstrap-servers", "log.kafka.topic",
       "log.kafka.partitions", "log.kafka.replication", "log.kafka.max-in-flight-bytes", "log.kafka.append-timeout",
@@ -267,7 +267,7 @@ final class ConfigLoader {
     NodeRoles roles = roles(r, kafkaLog != null, postgresWarehouse != null);
     return new Config(file, r.text("server.host", "0.0.0.0"), r.integer("server.port", 8080),
         dataDir, adminToken, r.bool("server.trust-forwarded-for", false), origins,
-        List.copyOf(sources), r.integer("workers", defaultWorkers()), limits, log, kafkaLog, r.integer("warehouse.dedupe-window", 2_000_000),
+        List.copyOf(sources), r.integer("workers", defaultWorkers()), backgroundNice(r), limits, log, kafkaLog, r.integer("warehouse.dedupe-window", 2_000_000),
         memoryLimit(r), postgresWarehouse, roles,
         pipeline(r, tree, sources, dataDir), destinations(tree), snippetPath(r), dashboard(r, generatedPassword));
   }
@@ -360,6 +360,15 @@ final class ConfigLoader {
   }
 
   /** DuckDB's memory limit in its own syntax, checked here so that a typo is a config error, not a start-up crash. */
+  /** The nice value of the work behind the log (pipeline, delivery, rollup): 0 to 19. */
+  private static int backgroundNice(Reader r) throws ConfigException {
+    int nice = r.integer("background-nice", io.trackside.pipeline.BackgroundPriority.DEFAULT_NICE);
+    if (nice > 19) {
+      throw new ConfigException("background-nice must be 0 to 19 (a Linux nice value; 0 = as the collector), got " + nice);
+    }
+    return nice;
+  }
+
   private static String memoryLimit(Reader r) throws ConfigException {
     String text = r.text("warehouse.memory-limit", DuckDbWarehouse.DEFAULT_MEMORY_LIMIT).trim();
     if (!text.matches("(?i)\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")) {
@@ -849,6 +858,11 @@ final class ConfigLoader {
 
         # Worker threads that move events from the log into the warehouse (default: half the cores).
         # workers: 1
+
+        # Ingest first: the pipeline workers, delivery and the session rollup run at this Linux
+        # nice value, so on saturated cores the collector keeps acknowledging (the events are safe
+        # in the log) and the rest catches up when the load drops. 0 to 19; 0 = no difference.
+        # background-nice: 10
 
         # What this node does: all, or any of collect, process, deliver, dashboard (on Kafka and
         # PostgreSQL, many small collectors, a few workers, deliverers that share each destination's

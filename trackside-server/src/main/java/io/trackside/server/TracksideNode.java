@@ -108,6 +108,8 @@ final class TracksideNode {
     } catch (InvalidTrackingPlanException e) {
       throw new StartupException(e.getMessage() + " — fix the file or unset tracking-plan.file", e);
     }
+    // Before any thread behind the log starts: they lower their own priority as they begin.
+    io.trackside.pipeline.BackgroundPriority.configure(config.backgroundNice());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);

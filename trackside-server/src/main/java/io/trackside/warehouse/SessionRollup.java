@@ -104,7 +104,10 @@ public final class SessionRollup implements AutoCloseable {
     Connection conn = warehouse.newConnection();
     createTables(conn);
     ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "session-rollup");
+      Thread t = new Thread(() -> {
+        io.trackside.pipeline.BackgroundPriority.lowerCurrentThread();
+        r.run();
+      }, "session-rollup");
       t.setDaemon(true);
       return t;
     });

@@ -370,4 +370,15 @@ class ConfigLoaderTest {
     Files.writeString(file, base + "enrichment: {url: {scrub-params: {email: true}}}\n");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of(), Map.of())).hasMessageContaining("enrichment.url.scrub-params");
   }
+
+  @Test
+  void theWorkBehindTheLogRunsAtNiceTenUnlessConfiguredOtherwise() throws Exception {
+    Path file = dir.resolve("nice.yml");
+    Files.writeString(file, "admin-token: file-token-0123456789\nsources: [{name: a, write-key: k}]\n");
+    assertThat(ConfigLoader.load(file, Map.of(), Map.of()).config().backgroundNice()).isEqualTo(10);
+    assertThat(ConfigLoader.load(file, Map.of("TRACKSIDE_BACKGROUND_NICE", "0"), Map.of()).config().backgroundNice())
+        .isZero();
+    assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("TRACKSIDE_BACKGROUND_NICE", "20"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("background-nice must be 0 to 19");
+  }
 }
