@@ -6,6 +6,7 @@ import io.trackside.log.EventLog;
 import io.trackside.log.LogConsumer;
 import io.trackside.log.LogUnavailableException;
 import io.trackside.log.StoredRecord;
+import io.trackside.pipeline.BackgroundPriority;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,6 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
-import io.trackside.pipeline.BackgroundPriority;
 import org.slf4j.LoggerFactory;
 
 /**

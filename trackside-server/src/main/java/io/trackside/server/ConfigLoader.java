@@ -359,7 +359,6 @@ final class ConfigLoader {
     }
   }
 
-  /** DuckDB's memory limit in its own syntax, checked here so that a typo is a config error, not a start-up crash. */
   /** The nice value of the work behind the log (pipeline, delivery, rollup): 0 to 19. */
   private static int backgroundNice(Reader r) throws ConfigException {
     int nice = r.integer("background-nice", io.trackside.pipeline.BackgroundPriority.DEFAULT_NICE);
@@ -369,6 +368,7 @@ final class ConfigLoader {
     return nice;
   }
 
+  /** DuckDB's memory limit in its own syntax, checked here so that a typo is a config error, not a start-up crash. */
   private static String memoryLimit(Reader r) throws ConfigException {
     String text = r.text("warehouse.memory-limit", DuckDbWarehouse.DEFAULT_MEMORY_LIMIT).trim();
     if (!text.matches("(?i)\\d+(\\.\\d+)?\\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)")) {
