@@ -81,6 +81,7 @@ final class BatchSender {
     Instant now = Instant.now();
     for (DeliveryItem item : items) {
       String notSent = gate(item, now, dead);
+      item.releaseEvent();
       if (notSent == null) {
         byKey.computeIfAbsent(item.send.batchKey() == null ? "" : item.send.batchKey(), k -> new ArrayList<>())
             .add(item);
@@ -430,7 +431,7 @@ final class BatchSender {
     Instant cutoff = Instant.now().minus(maxAge);
     List<DeliveryItem> keep = new ArrayList<>(chunk.size());
     for (DeliveryItem item : chunk) {
-      if (item.event.timestamp() != null && item.event.timestamp().isBefore(cutoff)) {
+      if (item.timestamp != null && item.timestamp.isBefore(cutoff)) {
         dead.add(deadLetter(item, "too_old", "became older than " + maxAge + " while " + destination.type()
             + " was failing; last error: " + metrics.lastError, null, null, null));
         item.settled = true;
@@ -466,12 +467,10 @@ final class BatchSender {
 
   private DeadLetter deadLetter(DeliveryItem item, String reason, String detail, Integer status,
                                 OutgoingRequest request, String response) {
-    DeliveryEvent e = item.event;
     String requestText = request == null ? null : request.method() + " " + redact(request.uri().toString()) + "\n"
         + (request.body() == null ? "" : new String(request.body(), StandardCharsets.UTF_8));
-    return new DeadLetter(config.id(), e == null ? null : e.eventId(), e == null ? null : e.messageId(),
-        e == null ? null : e.userId(), e == null ? null : e.anonymousId(), item.partition, item.offset,
-        e == null ? null : e.timestamp(), Instant.now(), reason, detail, status, requestText, response,
+    return new DeadLetter(config.id(), item.eventId, item.messageId, item.userId, item.anonymousId, item.partition,
+        item.offset, item.timestamp, Instant.now(), reason, detail, status, requestText, response,
         new String(item.record, StandardCharsets.UTF_8));
   }
 

@@ -85,10 +85,11 @@ final class Delivery {
     });
     this.sender = new BatchSender(config, destination, http, breaker, Backoff.DEFAULT, metrics, senders, erased,
         stopSignal);
-    // Enough events per read to keep every sender busy with full requests.
+    // One full request per sender per read: twice that measured no faster (DeliveryBench, webhook and
+    // GA4) and a read window lives as long as its requests — minutes while the platform is down.
     int perRequest = config.maxEvents() > 0 ? Math.min(config.maxEvents(), destination.limits().maxEvents())
         : destination.limits().maxEvents();
-    this.pollSize = Math.max(100, Math.min(5_000, perRequest * config.concurrency() * 2));
+    this.pollSize = Math.max(100, Math.min(5_000, perRequest * config.concurrency()));
     Gauge.builder("trackside.destination.lag", this, Delivery::lag)
         .description("events in the enriched log this destination has not settled yet")
         .tag("destination", config.id()).register(registry);

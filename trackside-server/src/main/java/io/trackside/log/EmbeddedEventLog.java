@@ -55,8 +55,8 @@ public final class EmbeddedEventLog implements EventLog {
   private volatile boolean closed;
 
   private EmbeddedEventLog(EmbeddedLogConfig config, FileChannel lockChannel, FileLock lock,
-                           PartitionLog[] partitions, OffsetStore offsets, MeterRegistry registry, String metricPrefix)
-      throws IOException {
+                           PartitionLog[] partitions, OffsetStore offsets, MeterRegistry registry, String metricPrefix,
+                           Runnable onThreadStart) throws IOException {
     this.config = config;
     this.lockChannel = lockChannel;
     this.lock = lock;
@@ -74,7 +74,8 @@ public final class EmbeddedEventLog implements EventLog {
     for (int i = 0; i < partitions.length; i++) {
       writers[i] = new PartitionWriter(partitions[i], config.segmentBytes(), logSize);
     }
-    this.writer = new LogWriter(writers, queuedBytes, logSize, signal, metrics, disk);
+    this.writer = new LogWriter(writers, queuedBytes, logSize, signal, metrics, disk, metricPrefix.replace('.', '-'),
+        onThreadStart);
     this.retention = new Retention(config, partitions, offsets, logSize, metrics);
     this.maintenance = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "trackside-log-maintenance");
@@ -91,6 +92,16 @@ public final class EmbeddedEventLog implements EventLog {
   /** Opens a log whose meters are named {@code <metricPrefix>.size.bytes} and so on (one process has two logs). */
   public static EmbeddedEventLog open(EmbeddedLogConfig config, MeterRegistry registry, String metricPrefix)
       throws IOException {
+    return open(config, registry, metricPrefix, () -> { });
+  }
+
+  /**
+   * As above; each of the log's writing threads (named after {@code metricPrefix}) runs
+   * {@code onThreadStart} first — the enriched log's lower their priority like the pipeline that
+   * feeds them, so that on a saturated machine they do not compete with the collector.
+   */
+  public static EmbeddedEventLog open(EmbeddedLogConfig config, MeterRegistry registry, String metricPrefix,
+                                      Runnable onThreadStart) throws IOException {
     Objects.requireNonNull(registry, "registry");
     Path dir = config.dir();
     Files.createDirectories(dir);
@@ -112,7 +123,8 @@ public final class EmbeddedEventLog implements EventLog {
         partitions[i] = PartitionLog.load(dir, i);
       }
       OffsetStore offsets = OffsetStore.load(dir.resolve("consumers"));
-      EmbeddedEventLog eventLog = new EmbeddedEventLog(config, lockChannel, lock, partitions, offsets, registry, metricPrefix);
+      EmbeddedEventLog eventLog = new EmbeddedEventLog(config, lockChannel, lock, partitions, offsets, registry, metricPrefix,
+          onThreadStart);
       eventLog.start();
       return eventLog;
     } catch (IOException | RuntimeException e) {

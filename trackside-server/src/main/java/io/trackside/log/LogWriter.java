@@ -49,7 +49,7 @@ final class LogWriter implements Runnable {
   private volatile String lastFailure;
 
   LogWriter(PartitionWriter[] writers, AtomicLong queuedBytes, AtomicLong logSize, AppendSignal signal,
-            LogMetrics metrics, DiskSpaceGuard disk) {
+            LogMetrics metrics, DiskSpaceGuard disk, String threadPrefix, Runnable onThreadStart) {
     this.writers = writers;
     this.touched = new PartitionWriter[writers.length];
     this.queuedBytes = queuedBytes;
@@ -58,17 +58,26 @@ final class LogWriter implements Runnable {
     this.metrics = metrics;
     this.disk = disk;
     this.completer = Executors.newSingleThreadExecutor(runnable -> {
-      Thread t = new Thread(runnable, "trackside-log-ack");
+      Thread t = new Thread(() -> {
+        onThreadStart.run();
+        runnable.run();
+      }, threadPrefix + "-ack");
       t.setDaemon(true);
       return t;
     });
     // Never interrupted (an interrupt would close the partition's channel): stopped with shutdown().
     this.syncers = Executors.newFixedThreadPool(Math.max(1, writers.length - 1), runnable -> {
-      Thread t = new Thread(runnable, "trackside-log-fsync");
+      Thread t = new Thread(() -> {
+        onThreadStart.run();
+        runnable.run();
+      }, threadPrefix + "-fsync");
       t.setDaemon(true);
       return t;
     });
-    this.thread = new Thread(this, "trackside-log-writer");
+    this.thread = new Thread(() -> {
+      onThreadStart.run();
+      run();
+    }, threadPrefix + "-writer");
     // Daemon: acknowledged records are already durable, so an exit without close() loses nothing promised.
     thread.setDaemon(true);
   }

@@ -8,8 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ingest first: the work behind the log (the pipeline workers, delivery, the session rollup)
- * runs at Linux nice value {@value #DEFAULT_NICE} by default, the collector at 0. When the cores are saturated the
+ * Ingest first: the work behind the log (the pipeline workers, the enriched log they write,
+ * delivery, the session rollup) runs at Linux nice value {@value #DEFAULT_NICE} by default, the collector at 0. When the cores are saturated the
  * collector gets them first and keeps acknowledging events, which are safe in the log, while the
  * rest falls behind and catches up when the load drops (its lag is in {@code /metrics}); when
  * they are not saturated, nice changes nothing. Under full contention a nice-10 thread still

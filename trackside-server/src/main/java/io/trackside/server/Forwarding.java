@@ -87,7 +87,7 @@ final class Forwarding implements AutoCloseable {
     EventLog enriched = config.kafkaLog() != null
         ? KafkaEventLog.open(enrichedTopic(config.kafkaLog(), partitions), registry, "trackside.enriched.log")
         : EmbeddedEventLog.open(enrichedLogConfig(config.log().withPartitions(partitions), config.dataDir()), registry,
-            "trackside.enriched.log");
+            "trackside.enriched.log", io.trackside.pipeline.BackgroundPriority::lowerCurrentThread);
     DeadLetterStore deadLetters = null;
     try {
       EnrichedLogForwarder forwarder = forward ? new EnrichedLogForwarder(enriched, partitions) : null;

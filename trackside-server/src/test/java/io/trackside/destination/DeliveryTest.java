@@ -118,6 +118,10 @@ class DeliveryTest {
         assertTrue(String.valueOf(letter.get("request")).startsWith("POST http://127.0.0.1:"), letter.toString());
         assertTrue(String.valueOf(letter.get("response")).contains("refused"), letter.toString());
         assertFalse(hook.deliveries.containsKey((String) letter.get("eventId")));
+        // Kept from the decoded event, which the read window lets go once it is mapped.
+        assertTrue(ids.contains((String) letter.get("eventId")), letter.toString());
+        assertEquals(36, String.valueOf(letter.get("messageId")).length(), letter.toString());
+        assertTrue(letter.get("eventTime") != null, letter.toString());
       }
 
       hook.behaviour = (n, batch) -> WebhookStandIn.Reply.ok(); // the receiver is fixed

@@ -30,6 +30,22 @@ class EmbeddedEventLogTest {
   Path dir;
 
   @Test
+  void theWritingThreadsAreNamedAfterTheLogAndRunItsStartHookFirst() throws Exception {
+    // The enriched log's threads lower their priority this way (background-nice), as the pipeline's do.
+    Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (EmbeddedEventLog log = EmbeddedEventLog.open(config(dir, 3), new io.micrometer.core.instrument.simple
+        .SimpleMeterRegistry(), "trackside.enriched.log", () -> started.add(Thread.currentThread().getName()))) {
+      List<LogRecord> batch = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        batch.add(record("visitor-" + i, "event-" + i));
+      }
+      log.append(batch).get(5, TimeUnit.SECONDS); // three partitions: the writer hands fsyncs to its pool
+      assertThat(started).contains("trackside-enriched-log-writer", "trackside-enriched-log-fsync",
+          "trackside-enriched-log-ack");
+    }
+  }
+
+  @Test
   void appendedRecordsAreReadBackFromEveryPartition() throws Exception {
     try (EmbeddedEventLog log = open(config(dir, 4))) {
       List<LogRecord> batch = new ArrayList<>();
