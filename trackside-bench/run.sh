@@ -21,30 +21,8 @@ port=${BENCH_PORT:-18080}
 work=$(mktemp -d)
 key=wk_bench_key
 token=at_bench_admin_token_0123456789
-if [ "${BENCH_DESTINATIONS:-0}" = 1 ]; then
-  rport=18998
-  cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http { access_log off; client_max_body_size 10m;
-  server { listen 127.0.0.1:$rport; location / { return 200 '{}'; } } }
-CONF
-  nginx -c "$work/nginx.conf" -p "$work"
-  cat >"$work/trackside.yml" <<YML
-destinations:
-  - id: live
-    type: webhook
-    url: http://127.0.0.1:$rport/hook
-    secret: bench
-    unknown-consent: grant
-  - id: down
-    type: webhook
-    url: http://127.0.0.1:9/hook
-    unknown-consent: grant
-YML
-fi
+. "$root/trackside-bench/two-destinations.sh"
+if [ "${BENCH_DESTINATIONS:-0}" = 1 ]; then two_destinations "$work"; fi
 "$root/trackside" serve \
   --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >"$work/server.log" 2>&1 &

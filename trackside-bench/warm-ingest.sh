@@ -14,35 +14,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 port=${BENCH_PORT:-18080}
 key=wk_bench_key
 token=at_bench_admin_token_0123456789
+. "$root/trackside-bench/two-destinations.sh"
 command -v wrk >/dev/null && command -v nginx >/dev/null || {
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null; }
 [ -f "$root/trackside-server/target/trackside-server.jar" ] || (cd "$root" && mvn -q -B -DskipTests install)
 work=$(mktemp -d)
 : >"$work/trackside.yml"
-if [ "$dest" = 1 ]; then
-  rport=18998
-  cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http { access_log off; client_max_body_size 10m;
-  server { listen 127.0.0.1:$rport; location / { return 200 '{}'; } } }
-CONF
-  nginx -c "$work/nginx.conf" -p "$work"
-  cat >"$work/trackside.yml" <<YML
-destinations:
-  - id: live
-    type: webhook
-    url: http://127.0.0.1:$rport/hook
-    secret: bench
-    unknown-consent: grant
-  - id: down
-    type: webhook
-    url: http://127.0.0.1:9/hook
-    unknown-consent: grant
-YML
-fi
+if [ "$dest" = 1 ]; then two_destinations "$work"; fi
 "$root/trackside" serve --config "$work/trackside.yml" --data "$work/data" --host 127.0.0.1 --port "$port" \
   --write-key "$key" --admin-token "$token" >"$work/server.log" 2>&1 &
 pid=$!
