@@ -111,6 +111,7 @@ final class HttpSender implements AutoCloseable {
           bytes.length() > MAX_ANSWER_BYTES ? bytes.getString(0, MAX_ANSWER_BYTES) : bytes.toString())));
     }).onComplete(result -> {
       BackgroundPriority.lowerCurrentThread(); // the client's event loops are delivery's
+      nameDeliveryThread();
       vertx.cancelTimer(timer);
       if (result.succeeded()) {
         answer.complete(result.result());
@@ -122,6 +123,18 @@ final class HttpSender implements AutoCloseable {
       }
     });
     return answer;
+  }
+
+  /**
+   * This client's own Vert.x names its threads like the collector's ("vert.x-eventloop-thread-0");
+   * renamed once, so that thread dumps and CPU by thread tell delivery from ingest.
+   */
+  private static void nameDeliveryThread() {
+    Thread thread = Thread.currentThread();
+    String name = thread.getName();
+    if (name.startsWith("vert.x-")) {
+      thread.setName("trackside-delivery-" + name.substring("vert.x-".length()));
+    }
   }
 
   @Override

@@ -67,6 +67,13 @@ class HttpSenderTest {
     assertThat(seen).singleElement().asString().startsWith(HttpVersion.HTTP_1_1 + " ").endsWith(" yes {\"n\":1}");
   }
 
+  @Test
+  void itsEventLoopsAreNamedAsDeliverysNotLikeTheCollectors() throws Exception {
+    sender.send(request("{\"n\":2}"), Duration.ofSeconds(10), false); // renamed before the answer is handed over
+    assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+        .anyMatch(name -> name.startsWith("trackside-delivery-eventloop-thread-"));
+  }
+
   private OutgoingRequest request(String json) {
     return new OutgoingRequest("POST", URI.create("http://127.0.0.1:" + server.actualPort() + "/mp/collect"),
         java.util.Map.of("Content-Type", "application/json", "X-Test", "yes"), json.getBytes(StandardCharsets.UTF_8));
