@@ -76,10 +76,7 @@ final class Delivery {
     this.metrics = new DestinationMetrics(config.id(), registry);
     this.breaker = new CircuitBreaker(5, Duration.ofSeconds(1), Duration.ofMinutes(2));
     this.senders = Executors.newFixedThreadPool(config.concurrency(), r -> {
-      Thread t = new Thread(() -> {
-        BackgroundPriority.lowerCurrentThread();
-        r.run();
-      }, "destination-" + config.id() + "-sender");
+      Thread t = new Thread(BackgroundPriority.lowered(r), "destination-" + config.id() + "-sender");
       t.setDaemon(true);
       return t;
     });
@@ -155,10 +152,7 @@ final class Delivery {
       throw e;
     }
     failed = false;
-    next.thread = new Thread(() -> {
-      BackgroundPriority.lowerCurrentThread();
-      run(consumer, next);
-    }, "destination-" + config.id());
+    next.thread = new Thread(BackgroundPriority.lowered(() -> run(consumer, next)), "destination-" + config.id());
     next.thread.setDaemon(true);
     reader = next;
     next.thread.start();

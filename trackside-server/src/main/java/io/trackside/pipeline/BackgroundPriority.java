@@ -9,10 +9,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ingest first: the work behind the log (the pipeline workers, the enriched log they write,
- * delivery, the session rollup) runs at Linux nice value {@value #DEFAULT_NICE} by default, the collector at 0. When the cores are saturated the
- * collector gets them first and keeps acknowledging events, which are safe in the log, while the
- * rest falls behind and catches up when the load drops (its lag is in {@code /metrics}); when
- * they are not saturated, nice changes nothing. Under full contention a nice-10 thread still
+ * delivery, the session rollup) runs at Linux nice value {@value #DEFAULT_NICE} by default, the
+ * collector at 0. When the cores are saturated the collector gets them first and keeps
+ * acknowledging events, which are safe in the log, while the rest falls behind and catches up
+ * when the load drops (its lag is in {@code /metrics}); when they are not saturated, nice changes
+ * nothing. Under full contention a nice-10 thread still
  * gets about a tenth of a normal one's share, so nothing behind the log stops.
  *
  * <p>Per thread, since Linux keeps the nice value per thread: {@code renice} on the thread's own
@@ -40,6 +41,14 @@ public final class BackgroundPriority {
       throw new IllegalArgumentException("background-nice must be 0 to 19, got " + niceValue);
     }
     nice = niceValue;
+  }
+
+  /** The task, on a thread that first lowers its own priority: for {@code new Thread(...)} and thread factories. */
+  public static Runnable lowered(Runnable task) {
+    return () -> {
+      lowerCurrentThread();
+      task.run();
+    };
   }
 
   /** Lowers the calling thread's priority, once per thread; cheap to call again. */

@@ -210,10 +210,7 @@ public final class WarehouseWriter implements AutoCloseable {
         consumer.seek(p, position != null ? position : eventLog.committedOffset(GROUP, p));
       }
       Pipeline pipeline = pipelines.create(w);
-      Thread thread = new Thread(() -> {
-        BackgroundPriority.lowerCurrentThread();
-        run(consumer, pipeline);
-      }, "trackside-warehouse-" + w);
+      Thread thread = new Thread(BackgroundPriority.lowered(() -> run(consumer, pipeline)), "trackside-warehouse-" + w);
       thread.setDaemon(true);
       threads.add(thread);
       thread.start();

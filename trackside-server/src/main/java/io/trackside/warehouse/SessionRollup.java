@@ -104,10 +104,7 @@ public final class SessionRollup implements AutoCloseable {
     Connection conn = warehouse.newConnection();
     createTables(conn);
     ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(() -> {
-        io.trackside.pipeline.BackgroundPriority.lowerCurrentThread();
-        r.run();
-      }, "session-rollup");
+      Thread t = new Thread(io.trackside.pipeline.BackgroundPriority.lowered(r), "session-rollup");
       t.setDaemon(true);
       return t;
     });
